@@ -1,0 +1,26 @@
+// The change side's transport as the pipeline sees it. Implementation: kafka/ (kafkajs).
+import type { RawMessage, StreamPosition } from '../core/change.js';
+
+export interface ChangeBatch {
+  readonly topic: string;
+  readonly partition: number;
+  readonly messages: readonly RawMessage[];
+  /** Broker's high watermark for this partition (for lag in messages). */
+  readonly highWatermark: string;
+}
+
+export interface ChangeStreamRunOptions {
+  /** Where to start per partition; partitions absent here start per `reset`. */
+  readonly from: readonly StreamPosition[];
+  readonly reset: 'earliest' | 'latest' | 'none';
+  readonly signal: AbortSignal;
+  /** Called for each batch; the promise resolving means the batch is durably applied. */
+  readonly onBatch: (b: ChangeBatch) => Promise<void>;
+}
+
+export interface ChangeStream {
+  /** Consumes until the signal aborts; rejects on a non-retriable failure. */
+  run(o: ChangeStreamRunOptions): Promise<void>;
+  /** Reports applied positions to the consumer group (visibility only; the index holds the truth). */
+  commit(positions: readonly StreamPosition[]): Promise<void>;
+}
