@@ -34,5 +34,9 @@ export interface Source extends AsyncDisposable {
   readonly description: string;
   /** Reads the table's columns and key; throws DATABASE_NOT_FOUND / TABLE_NOT_FOUND / NO_PRIMARY_KEY. */
   describe(db: string, table: string): Promise<TableSchema>;
-  openSnapshot(schema: TableSchema, o?: { signal?: AbortSignal }): Promise<Snapshot>;
+  /**
+   * `parallel`: connections to open at the snapshot (default chosen by the source); rows() reads with at
+   * most this many, since on MySQL/MariaDB every connection must join the snapshot when it is taken.
+   */
+  openSnapshot(schema: TableSchema, o?: { signal?: AbortSignal; parallel?: number }): Promise<Snapshot>;
 }
