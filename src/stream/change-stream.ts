@@ -23,4 +23,14 @@ export interface ChangeStream {
   run(o: ChangeStreamRunOptions): Promise<void>;
   /** Reports applied positions to the consumer group (visibility only; the index holds the truth). */
   commit(positions: readonly StreamPosition[]): Promise<void>;
+  /**
+   * Where a channel with no stored positions starts, one entry per partition of the topic: the group's
+   * committed offset when it has one, else the partition's earliest ('earliest') or end ('latest') offset;
+   * 'none' with no committed offset → TidesearchError STREAM_NO_POSITION. Resolved to concrete offsets
+   * BEFORE the snapshot is taken, so that nothing produced after the snapshot is skipped.
+   */
+  startPositions(reset: 'earliest' | 'latest' | 'none'): Promise<StreamPosition[]>;
+  /** The end of every partition now: the offset the next produced message will get. */
+  endPositions(): Promise<StreamPosition[]>;
+  close(): Promise<void>;
 }

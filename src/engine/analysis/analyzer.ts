@@ -1,0 +1,24 @@
+// An analyzer turns text into the tokens that full-text search indexes and matches. The same analyzer
+// decides indexing and querying for a field, so a term found at index time is found at query time.
+import type { TokenName } from '../../core/schema.js';
+
+export type AnalyzeMode = 'index' | 'query';
+
+export interface Analyzer {
+  readonly name: TokenName;
+  /**
+   * Tokens in text order. Every token is non-empty, contains no ASCII whitespace or ASCII punctuation,
+   * and has ASCII letters lower-cased: tokens are joined with single spaces and stored in FTS5 columns
+   * that use the `ascii` tokenizer, which splits on ASCII non-alphanumerics.
+   */
+  analyze(text: string, mode: AnalyzeMode): string[];
+  /**
+   * How several tokens produced from ONE query term must match: 'phrase' (adjacent, in order; e.g. n-grams)
+   * or 'all' (each must occur; e.g. words of a segmented Chinese term).
+   */
+  readonly queryJoin: 'phrase' | 'all';
+}
+
+export interface AnalyzerRegistry {
+  get(name: TokenName): Analyzer;
+}

@@ -1,0 +1,93 @@
+// Fills a new generation during a full build: documents first (dump), then their full-text tokens
+// (join + indexBuild), then seal. Batched statements, one transaction per batch.
+import type { IndexSpec } from '../../core/schema.js';
+import type { RowImage } from '../../core/value.js';
+import { docKeyOf } from '../../core/doc-key.js';
+import { createGenerationFile, sealGenerationFile, writeMeta, type GenDb } from './generation-file.js';
+import { layoutOf, type FieldLayout } from './layout.js';
+import { docColumns, docParams } from './values.js';
+
+export interface TextBatch {
+  readonly rids: readonly number[];
+  /** Row-major: rids.length × ftsFieldCount texts (null for NULL). */
+  readonly texts: readonly (string | null)[];
+}
+
+export class GenerationBuilder {
+  readonly db: GenDb;
+  readonly spec: IndexSpec;
+  readonly #layout: readonly FieldLayout[];
+  readonly #ftsFields: readonly FieldLayout[];
+  readonly #insertDoc: import('better-sqlite3').Statement;
+  readonly #insertFts: import('better-sqlite3').Statement;
+
+  constructor(file: string, spec: IndexSpec) {
+    this.spec = spec;
+    this.db = createGenerationFile(file, spec);
+    this.#layout = layoutOf(spec);
+    this.#ftsFields = this.#layout.filter((l) => l.ftsColumn);
+    const cols = ['doc_key', 'version', ...docColumns(this.#layout)];
+    this.#insertDoc = this.db.prepare(`INSERT OR REPLACE INTO docs(${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`);
+    const fcols = this.#ftsFields.map((l) => l.ftsColumn!);
+    this.#insertFts = fcols.length
+      ? this.db.prepare(`INSERT INTO fts(rowid, ${fcols.join(', ')}) VALUES (?${', ?'.repeat(fcols.length)})`)
+      : this.db.prepare('SELECT ?');
+  }
+
+  /** Names of the full-text fields' analyzers, in FTS column order. */
+  get ftsTokens(): readonly IndexSpec['fields'][number]['token'][] {
+    return this.#ftsFields.map((l) => l.field.token);
+  }
+
+  setSnapshot(snapshotTs: bigint): void {
+    writeMeta(this.db, 'snapshotTs', snapshotTs.toString());
+  }
+
+  /** Dump: stores a batch of rows at version `version` (the snapshot S). */
+  insertDocs(rows: readonly RowImage[], version: bigint): void {
+    const key = this.spec.key;
+    this.db.transaction(() => {
+      for (const row of rows) this.#insertDoc.run(docKeyOf(key, row), version, ...docParams(this.#layout, row));
+    })();
+  }
+
+  docCount(): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM docs').get() as { n: number }).n;
+  }
+
+  /** Join: the full-text fields' texts in rid order, `size` rows at a time. */
+  *textBatches(size: number): Generator<TextBatch> {
+    if (!this.#ftsFields.length) return;
+    const stmt = this.db.prepare(`SELECT rid, ${this.#ftsFields.map((l) => l.column).join(', ')} FROM docs WHERE rid > ? ORDER BY rid LIMIT ?`).raw(true);
+    let after = 0;
+    for (;;) {
+      const rows = stmt.all(after, size) as unknown[][];
+      if (!rows.length) return;
+      const rids: number[] = [];
+      const texts: (string | null)[] = [];
+      for (const r of rows) {
+        rids.push(r[0] as number);
+        for (let i = 1; i < r.length; i++) texts.push(r[i] === null ? null : String(r[i]));
+      }
+      after = rids[rids.length - 1]!;
+      yield { rids, texts };
+    }
+  }
+
+  /** indexBuild: stores the analysed tokens (row-major, joined by ' ') for the given rids. */
+  insertTokens(rids: readonly number[], tokens: readonly string[]): void {
+    const n = this.#ftsFields.length;
+    this.db.transaction(() => {
+      for (let i = 0; i < rids.length; i++) this.#insertFts.run(rids[i], ...tokens.slice(i * n, i * n + n));
+    })();
+  }
+
+  /** Creates the B-tree indexes, merges FTS segments and switches to WAL. */
+  seal(): void {
+    sealGenerationFile(this.db, this.spec);
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}

@@ -1,0 +1,63 @@
+// Creates and opens generation files (layout.ts). A file being built runs with durability off (it is
+// thrown away if the build fails) and switches to WAL + synchronous=NORMAL once it is complete.
+import Database from 'better-sqlite3';
+import type { IndexSpec } from '../../core/schema.js';
+import { layoutOf, storageOf } from './layout.js';
+
+export type GenDb = Database.Database;
+
+export function createGenerationFile(file: string, spec: IndexSpec): GenDb {
+  const db = new Database(file);
+  db.pragma('page_size = 65536');
+  db.pragma('journal_mode = OFF');
+  db.pragma('synchronous = OFF');
+  const layout = layoutOf(spec);
+  const cols = layout.flatMap((l) => {
+    const c = [`${l.column} ${storageOf(l.field.kind)}`];
+    if (l.sortColumn !== l.column) c.push(`${l.sortColumn} REAL`);
+    return c;
+  });
+  const fts = layout.filter((l) => l.ftsColumn).map((l) => l.ftsColumn);
+  db.exec(`
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE docs (rid INTEGER PRIMARY KEY, doc_key TEXT NOT NULL UNIQUE, version INTEGER NOT NULL${cols.map((c) => `, ${c}`).join('')});
+    CREATE TABLE tombstones (doc_key TEXT PRIMARY KEY, version INTEGER NOT NULL) WITHOUT ROWID;
+    CREATE TABLE positions (topic TEXT NOT NULL, partition INTEGER NOT NULL, offset TEXT NOT NULL, PRIMARY KEY (topic, partition)) WITHOUT ROWID;
+  `);
+  // An FTS5 table needs at least one column; an index without full-text fields keeps a placeholder.
+  const ftsCols = fts.length ? fts : ['t_none'];
+  db.exec(`CREATE VIRTUAL TABLE fts USING fts5(${ftsCols.join(', ')}, content='', contentless_delete=1, tokenize='ascii', prefix='2 3')`);
+  db.exec("INSERT INTO fts(fts, rank) VALUES ('automerge', 16)");
+  db.exec("INSERT INTO fts(fts, rank) VALUES ('crisismerge', 64)");
+  db.prepare('INSERT INTO meta(key, value) VALUES (?, ?)').run('spec', JSON.stringify(spec));
+  return db;
+}
+
+/** Makes a freshly built file durable and ready for concurrent readers. */
+export function sealGenerationFile(db: GenDb, spec: IndexSpec): void {
+  for (const l of layoutOf(spec)) {
+    if (l.field.isKey && spec.key.length === 1) continue; // doc_key already has a unique index
+    db.exec(`CREATE INDEX IF NOT EXISTS ix_${l.column} ON docs(${l.sortColumn})`);
+  }
+  db.exec("INSERT INTO fts(fts) VALUES ('optimize')");
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+}
+
+export function openGenerationFile(file: string, opts: { readonly?: boolean } = {}): GenDb {
+  const db = new Database(file, { readonly: opts.readonly ?? false, fileMustExist: true });
+  if (!opts.readonly) {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+  }
+  db.pragma('busy_timeout = 5000');
+  return db;
+}
+
+export function readMeta(db: GenDb, key: string): string | undefined {
+  return (db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)?.value;
+}
+
+export function writeMeta(db: GenDb, key: string, value: string): void {
+  db.prepare('INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
+}
