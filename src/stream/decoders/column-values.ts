@@ -1,0 +1,88 @@
+// Column-level conversions shared by the decoders: ENUM indexes and SET bitmasks resolved through the
+// schema's members, and a per-schema lookup of columns by name (cached per decoder, not globally).
+import type { ColumnSchema, TableSchema } from '../../core/schema.js';
+import { valueFromText, type IndexValue } from '../../core/value.js';
+
+export type ColumnLookup = ReadonlyMap<string, ColumnSchema>;
+
+/** Columns by name, built once per TableSchema object the caller hands us. */
+export class SchemaColumns {
+  readonly #cache = new WeakMap<TableSchema, ColumnLookup>();
+
+  of(schema: TableSchema): ColumnLookup {
+    let m = this.#cache.get(schema);
+    if (!m) {
+      m = new Map(schema.columns.map((c) => [c.name, c]));
+      this.#cache.set(schema, m);
+    }
+    return m;
+  }
+}
+
+export function isEnumColumn(c: ColumnSchema): boolean {
+  return c.members !== undefined && /^\s*enum\b/i.test(c.sqlType);
+}
+
+export function isSetColumn(c: ColumnSchema): boolean {
+  return c.members !== undefined && /^\s*set\b/i.test(c.sqlType);
+}
+
+/** ENUM index (1-based; 0 is MySQL's '' error value) → member name. Non-numeric text is taken as a name. */
+export function enumFromIndex(c: ColumnSchema, index: string | number): string {
+  const text = String(index);
+  if (!/^\d+$/.test(text)) return text;
+  const i = Number(text);
+  if (i === 0) return '';
+  const name = c.members?.[i - 1];
+  if (name === undefined) throw new TypeError(`ENUM index ${text} is outside the ${c.members?.length ?? 0} members of column ${c.name}`);
+  return name;
+}
+
+/** SET bitmask (bit i = member i) → comma-separated member names in declaration order. */
+export function setFromBitmask(c: ColumnSchema, mask: string | number): string {
+  const text = String(mask);
+  if (!/^\d+$/.test(text)) return text;
+  let bits = BigInt(text);
+  const members = c.members ?? [];
+  const names: string[] = [];
+  for (let i = 0; bits > 0n; i++, bits >>= 1n) {
+    if ((bits & 1n) === 0n) continue;
+    const name = members[i];
+    if (name === undefined) throw new TypeError(`SET bitmask ${text} has bit ${i} but column ${c.name} has ${members.length} members`);
+    names.push(name);
+  }
+  return names.join(',');
+}
+
+/** Members → bitmask / index (the inverse, for encoders). */
+export function setToBitmask(c: ColumnSchema, value: string): string {
+  if (value === '') return '0';
+  const members = c.members ?? [];
+  let mask = 0n;
+  for (const name of value.split(',')) {
+    const i = members.indexOf(name);
+    if (i < 0) throw new TypeError(`${JSON.stringify(name)} is not a member of SET column ${c.name}`);
+    mask |= 1n << BigInt(i);
+  }
+  return mask.toString();
+}
+
+export function enumToIndex(c: ColumnSchema, value: string): string {
+  if (value === '') return '0';
+  const i = (c.members ?? []).indexOf(value);
+  if (i < 0) throw new TypeError(`${JSON.stringify(value)} is not a member of ENUM column ${c.name}`);
+  return String(i + 1);
+}
+
+/**
+ * A column's value as text the way canal-json and the simple protocol print it (ENUM/SET as numbers)
+ * → canonical IndexValue. `binaryText` says how binary columns are written: latin-1 text (canal-json)
+ * or base64 (simple protocol).
+ */
+export function valueFromProtocolText(c: ColumnSchema, text: string | null, offsetMinutes: number, binaryText: 'latin1' | 'base64'): IndexValue {
+  if (text === null) return null;
+  if (isEnumColumn(c)) return enumFromIndex(c, text);
+  if (isSetColumn(c)) return setFromBitmask(c, text);
+  if (c.kind === 'binary' && binaryText === 'base64') return Buffer.from(text, 'base64').toString('base64');
+  return valueFromText(c.kind, text, offsetMinutes);
+}
