@@ -155,7 +155,6 @@ class MySqlSnapshot implements Snapshot {
     if (this.released) throw new TidesearchError('INTERNAL', 'snapshot already released');
     if (this.scanning) throw new TidesearchError('INTERNAL', 'a scan of this snapshot is already running');
     scan.signal?.throwIfAborted();
-    this.scanning = true;
     const byName = new Map(this.schema.columns.map((c) => [c.name, c]));
     const columns = scan.columns.map((name) => {
       const c = byName.get(name);
@@ -167,6 +166,7 @@ class MySqlSnapshot implements Snapshot {
       columns.map((c) => (isSpatial(c.sqlType) ? `ST_AsText(${quoteIdentifier(c.name)})` : quoteIdentifier(c.name))).join(', ') +
       ` FROM ${quoteTableName(this.schema.db, this.schema.table)}`;
     const batchSize = Math.max(1, Math.floor(scan.batchSize ?? 1000));
+    this.scanning = true;
     const readers = this.conns.slice(0, Math.max(1, Math.min(this.conns.length, Math.floor(scan.parallel ?? this.conns.length))));
     const ranges = readers.length > 1 ? await this.planRanges(readers[0]!, readers.length) : [WHOLE_TABLE];
     const decoder = rowDecoder(columns, this.o.offsetMinutes);
