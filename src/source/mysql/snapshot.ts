@@ -23,7 +23,7 @@ import { isSpatial } from '../type-map.js';
 import { BatchQueue } from './batch-queue.js';
 import { connect, type ConnectOptions, type SqlConnection } from './connection.js';
 import { planRanges, splitColumn, WHOLE_TABLE, type KeyRange } from './key-ranges.js';
-import { rowDecoder } from './row-decoder.js';
+import { rowDecoder, type RowDecoder } from './row-decoder.js';
 
 export interface SnapshotOptions {
   readonly connect: ConnectOptions;
@@ -167,44 +167,49 @@ class MySqlSnapshot implements Snapshot {
       ` FROM ${quoteTableName(this.schema.db, this.schema.table)}`;
     const batchSize = Math.max(1, Math.floor(scan.batchSize ?? 1000));
     this.scanning = true;
-    const readers = this.conns.slice(0, Math.max(1, Math.min(this.conns.length, Math.floor(scan.parallel ?? this.conns.length))));
-    const ranges = readers.length > 1 ? await this.planRanges(readers[0]!, readers.length) : [WHOLE_TABLE];
-    const decoder = rowDecoder(columns, this.o.offsetMinutes);
-    const queue = new BatchQueue<readonly RowImage[]>(readers.length * 2);
-    let next = 0;
-    let finished = false;
+    try {
+      yield* this.scan(select, rowDecoder(columns, this.o.offsetMinutes), batchSize, scan);
+    } finally {
+      this.scanning = false;
+    }
+  }
 
-    const read = async (conn: SqlConnection): Promise<void> => {
-      for (let range = ranges[next++]; range !== undefined && !queue.closed; range = ranges[next++]) {
-        let batch: RowImage[] = [];
-        for await (const raw of conn.stream(range.where ? `${select} WHERE ${range.where}` : select)) {
-          batch.push(decoder.decode(raw));
-          if (batch.length >= batchSize) {
-            if (!(await queue.push(batch))) return;
-            batch = [];
-          }
-        }
-        if (batch.length > 0 && !(await queue.push(batch))) return;
-      }
-    };
+  private async *scan(select: string, decoder: RowDecoder, batchSize: number, scan: ScanOptions): AsyncGenerator<readonly RowImage[]> {
+    const readers = this.conns.slice(0, Math.max(1, Math.min(this.conns.length, Math.floor(scan.parallel ?? this.conns.length))));
+    const queue = new BatchQueue<readonly RowImage[]>(readers.length * 2);
     const abort = (): void => queue.close(scan.signal?.reason ?? new Error('aborted'));
     scan.signal?.addEventListener('abort', abort, { once: true });
-    const readersDone = Promise.all(readers.map((c) => read(c)))
-      .then(() => queue.close())
-      .catch((err: unknown) => queue.close(err));
+    let finished = false;
+    let readersDone: Promise<void> | undefined;
     try {
+      const ranges = readers.length > 1 ? await this.planRanges(readers[0]!, readers.length) : [WHOLE_TABLE];
+      let next = 0;
+      const read = async (conn: SqlConnection): Promise<void> => {
+        for (let range = ranges[next++]; range !== undefined && !queue.closed; range = ranges[next++]) {
+          let batch: RowImage[] = [];
+          for await (const raw of conn.stream(range.where ? `${select} WHERE ${range.where}` : select)) {
+            batch.push(decoder.decode(raw));
+            if (batch.length >= batchSize) {
+              if (!(await queue.push(batch))) return;
+              batch = [];
+            }
+          }
+          if (batch.length > 0 && !(await queue.push(batch))) return;
+        }
+      };
+      readersDone = Promise.all(readers.map((c) => read(c)))
+        .then(() => queue.close())
+        .catch((err: unknown) => queue.close(err));
       yield* queue.drain();
       finished = true;
+      await readersDone;
     } finally {
       scan.signal?.removeEventListener('abort', abort);
-      this.scanning = false;
       if (!finished) {
         // A result cannot be cancelled mid-stream on the wire: dropping the sockets is the way to stop
-        // the readers, and it ends this snapshot.
+        // the readers (their streams end with an error nobody awaits), and it ends this snapshot.
         queue.close(new Error('scan stopped'));
         this.release();
-      } else {
-        await readersDone;
       }
     }
   }
