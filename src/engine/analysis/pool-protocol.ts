@@ -1,0 +1,50 @@
+// The messages between the analysis pool and its workers. Texts travel as ONE concatenated string plus a
+// length table, because structured-cloning one string is far cheaper than an array of many small ones.
+import type { TokenName } from '../../core/schema.js';
+
+export interface WorkerRequest {
+  readonly id: number;
+  /** Analyzer per field; text i uses tokens[i % tokens.length]. */
+  readonly tokens: readonly TokenName[];
+  readonly text: string;
+  /** UTF-16 length of each text in `text`; -1 for null. */
+  readonly lengths: Int32Array;
+}
+
+export type WorkerResponse =
+  | { readonly id: number; readonly text: string; readonly lengths: Int32Array }
+  | { readonly id: number; readonly error: string };
+
+export interface WorkerInit {
+  readonly userDictPath?: string | undefined;
+  readonly stopWordsPath?: string | undefined;
+}
+
+export function packTexts(texts: readonly (string | null)[]): { text: string; lengths: Int32Array } {
+  const lengths = new Int32Array(texts.length);
+  const parts: string[] = [];
+  for (let i = 0; i < texts.length; i++) {
+    const t = texts[i];
+    if (t === null || t === undefined) lengths[i] = -1;
+    else {
+      lengths[i] = t.length;
+      parts.push(t);
+    }
+  }
+  return { text: parts.join(''), lengths };
+}
+
+/** Inverse of packTexts; null entries come back as null. */
+export function unpackTexts(text: string, lengths: Int32Array): (string | null)[] {
+  const out: (string | null)[] = new Array(lengths.length);
+  let at = 0;
+  for (let i = 0; i < lengths.length; i++) {
+    const n = lengths[i]!;
+    if (n < 0) out[i] = null;
+    else {
+      out[i] = text.slice(at, at + n);
+      at += n;
+    }
+  }
+  return out;
+}

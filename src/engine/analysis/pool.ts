@@ -1,0 +1,122 @@
+// A worker_threads pool that runs index-mode analysis for bulk builds, so segmentation uses every core.
+import { availableParallelism } from 'node:os';
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { TokenName } from '../../core/schema.js';
+import { TidesearchError } from '../../errors/index.js';
+import { packTexts, unpackTexts, type WorkerInit, type WorkerRequest, type WorkerResponse } from './pool-protocol.js';
+
+export interface AnalysisPoolOptions {
+  /** Worker threads; default os.availableParallelism(). */
+  readonly size?: number;
+  readonly userDictPath?: string | undefined;
+  readonly stopWordsPath?: string | undefined;
+}
+
+export interface AnalysisJob {
+  /** The analyzer of each field. */
+  readonly tokens: readonly TokenName[];
+  /** Row-major: rows × fields; text i is analyzed with tokens[i % tokens.length]. */
+  readonly texts: readonly (string | null)[];
+}
+
+export interface AnalysisPool extends AsyncDisposable {
+  readonly size: number;
+  /**
+   * Per input text, its index-mode tokens joined by ' ' ('' for null). One job runs on one worker; submit
+   * several jobs at once (e.g. batches of ~500 rows) to keep every worker busy.
+   */
+  analyze(job: AnalysisJob): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+interface Pending {
+  readonly resolve: (v: string[]) => void;
+  readonly reject: (e: unknown) => void;
+}
+
+interface Slot {
+  readonly worker: Worker;
+  readonly pending: Map<number, Pending>;
+}
+
+/**
+ * The worker is a sibling module: the .ts source under tsx, the .js file once compiled. On Node 20 a worker does
+ * not get tsx's hooks from `--import tsx` in execArgv (measured: ERR_UNKNOWN_FILE_EXTENSION), so a .ts worker
+ * starts from a one-line bootstrap that registers tsx first. execArgv is still passed through for other flags.
+ */
+function spawnWorker(init: WorkerInit): Worker {
+  const ext = extname(fileURLToPath(import.meta.url));
+  const url = new URL(`./analysis-worker${ext}`, import.meta.url);
+  const opts = { workerData: init, execArgv: process.execArgv };
+  if (ext !== '.ts') return new Worker(url, opts);
+  const tsxApi = import.meta.resolve('tsx/esm/api');
+  const boot = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); })`;
+  return new Worker(boot, { ...opts, eval: true });
+}
+
+export function createAnalysisPool(options: AnalysisPoolOptions = {}): AnalysisPool {
+  const size = Math.max(1, options.size ?? availableParallelism());
+  const init: WorkerInit = { userDictPath: options.userDictPath, stopWordsPath: options.stopWordsPath };
+  let nextId = 1;
+  let failure: Error | undefined;
+  let closed = false;
+
+  const fail = (slot: Slot, err: Error): void => {
+    failure ??= err;
+    for (const p of slot.pending.values()) p.reject(err);
+    slot.pending.clear();
+  };
+
+  const slots: Slot[] = [];
+  for (let i = 0; i < size; i++) {
+    const worker = spawnWorker(init);
+    const slot: Slot = { worker, pending: new Map() };
+    worker.on('message', (res: WorkerResponse) => {
+      const p = slot.pending.get(res.id);
+      if (p === undefined) return;
+      slot.pending.delete(res.id);
+      if ('error' in res) p.reject(new TidesearchError('INTERNAL', `analysis worker failed: ${res.error}`));
+      else p.resolve(unpackTexts(res.text, res.lengths) as string[]);
+    });
+    worker.on('error', (e) => fail(slot, new TidesearchError('INTERNAL', `analysis worker crashed: ${e.message}`, { cause: e })));
+    worker.on('exit', (code) => {
+      if (!closed) fail(slot, new TidesearchError('INTERNAL', `analysis worker exited with code ${code}`));
+    });
+    slots.push(slot);
+  }
+
+  const close = async (): Promise<void> => {
+    if (closed) return;
+    closed = true;
+    const err = new TidesearchError('SHUTTING_DOWN', 'the analysis pool was closed before the job finished');
+    for (const s of slots) {
+      for (const p of s.pending.values()) p.reject(err);
+      s.pending.clear();
+    }
+    await Promise.all(slots.map((s) => s.worker.terminate()));
+  };
+
+  return {
+    size,
+    analyze(job: AnalysisJob): Promise<string[]> {
+      if (closed) return Promise.reject(new TidesearchError('SHUTTING_DOWN', 'the analysis pool is closed'));
+      if (failure) return Promise.reject(failure);
+      if (job.tokens.length === 0 || job.texts.length % job.tokens.length !== 0) {
+        return Promise.reject(new TidesearchError('INTERNAL', `analysis job has ${job.texts.length} texts for ${job.tokens.length} fields; texts must be rows × fields`));
+      }
+      let slot = slots[0]!;
+      for (const s of slots) if (s.pending.size < slot.pending.size) slot = s;
+      const id = nextId++;
+      const packed = packTexts(job.texts);
+      const req: WorkerRequest = { id, tokens: job.tokens, text: packed.text, lengths: packed.lengths };
+      return new Promise<string[]>((resolve, reject) => {
+        slot.pending.set(id, { resolve, reject });
+        slot.worker.postMessage(req, [packed.lengths.buffer as ArrayBuffer]);
+      });
+    },
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}
