@@ -1,0 +1,164 @@
+// The composition root: the only place that constructs concrete implementations and wires them together.
+// Never listens (main.ts does), so tests build the app and drive it through inject() or a real port.
+import fs from 'node:fs';
+import path from 'node:path';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Config } from './config/config.js';
+import { Catalog } from './catalog/catalog.js';
+import { TaskRunner } from './tasks/runner.js';
+import { IndexService } from './pipeline/indexes.js';
+import { Channels } from './pipeline/channels.js';
+import type { DatasourceConfig, IncrConfig } from './pipeline/requests.js';
+import type { ChangeStream } from './stream/change-stream.js';
+import { createMySqlSource } from './source/mysql/index.js';
+import { createTikvSource } from './source/tikv/index.js';
+import { createKafkaChangeStream } from './stream/kafka/index.js';
+import { createAnalyzers, createAnalysisPool } from './engine/analysis/index.js';
+import { GenerationWriter } from './engine/store/writer.js';
+import { createSearcher, type Searcher } from './engine/search/index.js';
+import { parseUtcOffset } from './core/value.js';
+import { createObservability, type Observability } from './observability/index.js';
+import { adminRoutes } from './api/admin/routes.js';
+import { solrRoutes } from './api/solr/index.js';
+import { metricsRoutes } from './api/metrics/metrics-routes.js';
+import { consoleRoutes } from './api/console/index.js';
+
+export interface App {
+  readonly http: FastifyInstance;
+  readonly indexes: IndexService;
+  readonly channels: Channels;
+  readonly catalog: Catalog;
+  readonly observability: Observability;
+  close(): Promise<void>;
+}
+
+export interface AppOverrides {
+  /** Replaces the Kafka transport (tests of the pipeline against other transports). */
+  readonly openStream?: (incr: IncrConfig, purpose: 'live' | 'catch-up' | 'admin') => ChangeStream;
+  readonly observability?: Observability;
+}
+
+export async function buildApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
+  fs.mkdirSync(path.join(config.dataDir, 'indexes'), { recursive: true });
+  const obs = overrides.observability ?? createObservability({ logLevel: config.logLevel });
+  const { events, logger } = obs;
+  const catalog = new Catalog(path.join(config.dataDir, 'meta.db'), { taskLogMaxLines: config.taskLogMaxLines });
+  const analyzers = createAnalyzers({ userDictPath: config.userDictPath, stopWordsPath: config.stopWordsPath });
+  const tzMinutes = parseUtcOffset(config.sourceTimeZone);
+
+  const runner = new TaskRunner(catalog, {
+    onProgress: ({ taskId, indexName, stage, progress }) => {
+      const p = progress[stage];
+      events.emit('build.progress', { index: indexName, taskId, stage, rowsDone: p?.rowsDone ?? 0, rowsTotal: p?.rowsTotal || null });
+    },
+    onFinished: ({ taskId, indexName, ok, error, ms }) => {
+      events.emit('build.finished', { index: indexName, taskId, ok, docs: indexes.docCount(indexName) ?? 0, durationMs: ms, ...(error ? { error } : {}) });
+    },
+    onLog: ({ taskId, indexName, line }) => logger.info({ index: indexName, taskId }, line),
+  });
+
+  const openStream =
+    overrides.openStream ??
+    ((incr: IncrConfig, purpose: string) =>
+      createKafkaChangeStream({
+        brokers: incr.mqAddress.split(',').map((s) => s.trim()).filter(Boolean),
+        topic: incr.topic,
+        groupId: incr.groupId,
+        clientId: `tidesearch-${purpose}`,
+        maxWaitTimeMs: incr.maxWaitMs,
+      }));
+
+  const openSource = (ds: DatasourceConfig) =>
+    ds.plugin === 'MySQL'
+      ? createMySqlSource({ host: ds.host, port: ds.port, user: ds.user, password: ds.password, timeZoneOffsetMinutes: tzMinutes, parallel: config.dumpParallel })
+      : createTikvSource({
+          ...(ds.pdAddrs ? { pdAddrs: ds.pdAddrs } : {}),
+          ...(ds.tidbAddrs ? { tidbAddrs: ds.tidbAddrs } : {}),
+          user: ds.user,
+          password: ds.password,
+          timeZoneOffsetMinutes: tzMinutes,
+          parallel: config.dumpParallel,
+        });
+
+  const generationFile = (name: string, gen: number) => path.join(config.dataDir, 'indexes', name, `gen-${gen}.sqlite`);
+  const channels = new Channels({
+    catalog,
+    analyzers,
+    openStream,
+    generationFile,
+    observer: {
+      applied: (e) => events.emit('channel.applied', e),
+      state: (e) => events.emit('channel.state', { index: e.index, state: e.state === 'catching-up' ? 'running' : e.state === 'retrying' ? 'paused' : e.state, ...(e.reason ? { reason: e.reason } : {}) }),
+    },
+  });
+
+  const indexes = new IndexService({
+    catalog,
+    runner,
+    dataDir: config.dataDir,
+    openSource,
+    analysis: () => {
+      analyzers.reload?.();
+      return createAnalysisPool({ ...(config.analysisWorkers ? { size: config.analysisWorkers } : {}), userDictPath: config.userDictPath, stopWordsPath: config.stopWordsPath });
+    },
+    openReader: (file, spec) => createSearcher(file, spec, analyzers),
+    channels,
+    batchRows: config.buildBatchRows,
+    parallel: config.dumpParallel,
+    writePositions: (file, spec, positions) => {
+      const w = new GenerationWriter(file, spec);
+      try {
+        w.apply([], positions, () => false);
+      } finally {
+        w.close();
+      }
+    },
+  });
+  await indexes.recover();
+
+  const http = Fastify({ logger: false, bodyLimit: 10 * 1024 * 1024 });
+  http.addHook('onResponse', async (req, reply) => {
+    if (reply.statusCode >= 400) events.emit('http.error', { method: req.method, route: req.routeOptions.url ?? req.url, status: reply.statusCode, code: String(reply.statusCode) });
+  });
+  await http.register(adminRoutes, {
+    services: { indexes, catalog, channels },
+    token: config.token,
+    onError: (e, emethod) => {
+      if (e.code === 'INTERNAL') logger.error({ err: e.cause ?? e, emethod }, 'admin call failed');
+      else logger.info({ code: e.code, field: e.field, emethod }, e.message);
+    },
+  });
+  await http.register(solrRoutes, {
+    resolve: (name: string) => {
+      const idx = catalog.getIndex(name);
+      const searcher = indexes.reader(name) as Searcher | undefined;
+      return idx && searcher ? { spec: idx.spec, searcher } : undefined;
+    },
+    list: () => catalog.listIndexes().map((i) => i.name),
+    onQuery: (index: string, ms: number, hits: number) => events.emit('query', { index, ms, hits }),
+  });
+  await http.register(metricsRoutes, {
+    metrics: obs.metrics,
+    history: obs.history,
+    ready: () => {
+      const reasons = catalog.listIndexes().filter((i) => i.liveGen !== null && !indexes.reader(i.name)).map((i) => `index ${i.name}: generation not loaded`);
+      return { ok: reasons.length === 0, reasons };
+    },
+  });
+  await http.register(consoleRoutes, {});
+
+  return {
+    http,
+    indexes,
+    channels,
+    catalog,
+    observability: obs,
+    async close() {
+      await http.close();
+      await channels.closeAll();
+      await indexes.close();
+      catalog.close();
+      obs.close();
+    },
+  };
+}

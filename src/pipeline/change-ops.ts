@@ -1,0 +1,77 @@
+// Turns decoded row changes of the indexed table into document operations: the document key from the
+// key columns, the stored values, and the full-text tokens from each field's analyzer.
+import type { StreamItem } from '../core/change.js';
+import type { IndexSpec, TableSchema } from '../core/schema.js';
+import type { RowImage } from '../core/value.js';
+import { docKeyOf } from '../core/doc-key.js';
+import type { AnalyzerRegistry } from '../engine/analysis/analyzer.js';
+import type { DocOp } from '../engine/store/writer.js';
+import { layoutOf, type FieldLayout } from '../engine/store/layout.js';
+
+type RowItem = Extract<StreamItem, { kind: 'row' }>;
+
+/** The table as the decoders need it, rebuilt from the index definition (only indexed columns). */
+export function tableSchemaOf(spec: IndexSpec): TableSchema {
+  return {
+    db: spec.db,
+    table: spec.table,
+    key: spec.key,
+    keyKind: 'primary',
+    columns: spec.fields.map((f) => ({ name: f.name, kind: f.kind, sqlType: f.sqlType, nullable: !f.isKey, ...(f.members ? { members: f.members } : {}) })),
+  };
+}
+
+export class ChangeOps {
+  readonly #spec: IndexSpec;
+  readonly #fts: readonly FieldLayout[];
+  readonly #analyzers: AnalyzerRegistry;
+
+  constructor(spec: IndexSpec, analyzers: AnalyzerRegistry) {
+    this.#spec = spec;
+    this.#fts = layoutOf(spec).filter((l) => l.ftsColumn);
+    this.#analyzers = analyzers;
+  }
+
+  matches(item: RowItem): boolean {
+    return item.db.toLowerCase() === this.#spec.db.toLowerCase() && item.table.toLowerCase() === this.#spec.table.toLowerCase();
+  }
+
+  #tokens(row: RowImage): string[] {
+    return this.#fts.map((l) => {
+      const v = row[l.field.name];
+      return v === null || v === undefined ? '' : this.#analyzers.get(l.field.token).analyze(String(v), 'index').join(' ');
+    });
+  }
+
+  /** One row change → one or two operations (a key change deletes the old document). */
+  toOps(item: RowItem): DocOp[] {
+    const key = this.#spec.key;
+    const version = item.commitTs;
+    if (item.op === 'delete') {
+      const before = item.before ?? item.after;
+      if (!before) throw new TypeError('delete without a row image');
+      return [{ kind: 'delete', key: docKeyOf(key, before), version }];
+    }
+    const after = item.after;
+    if (!after) throw new TypeError(`${item.op} without the new row image`);
+    const newKey = docKeyOf(key, after);
+    const ops: DocOp[] = [];
+    if (item.op === 'update' && item.before && key.every((k) => item.before![k] !== undefined)) {
+      const oldKey = docKeyOf(key, item.before);
+      if (oldKey !== newKey) ops.push({ kind: 'delete', key: oldKey, version });
+    }
+    ops.push({ kind: 'upsert', key: newKey, version, values: after, tokens: this.#tokens(after) });
+    return ops;
+  }
+}
+
+/** Does a DDL statement touch what the index depends on? (any indexed column, or the table itself) */
+export function ddlAffectsIndex(spec: IndexSpec, ddlType: string, query: string): boolean {
+  const t = ddlType.toLowerCase();
+  if (/truncate|drop table|rename|drop database|exchange|partition/.test(t) || /\b(truncate|rename)\b/i.test(query)) return true;
+  const q = query.toLowerCase();
+  return spec.fields.some((f) => {
+    const n = f.name.toLowerCase();
+    return new RegExp(`[\\s\`(,]${n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[\\s\`),]`).test(q) || q.endsWith(n);
+  });
+}

@@ -1,0 +1,179 @@
+// All incremental channels of the server: starts them after builds and restarts, creates them on
+// do_create_incr, and performs the hand-off of a rebuilt generation (catch up, pause, swap, resume).
+import type { StreamPosition } from '../core/change.js';
+import type { Catalog, IndexRecord } from '../catalog/catalog.js';
+import type { AnalyzerRegistry } from '../engine/analysis/analyzer.js';
+import { GenerationWriter } from '../engine/store/writer.js';
+import type { ChangeStream } from '../stream/change-stream.js';
+import { Channel, type ChannelObserver } from './channel.js';
+import type { ChannelControl } from './indexes.js';
+import type { ChannelStatus } from './channel-status.js';
+import type { IncrConfig } from './requests.js';
+
+export interface ChannelsDeps {
+  readonly catalog: Catalog;
+  readonly analyzers: AnalyzerRegistry;
+  readonly openStream: (incr: IncrConfig, purpose: 'live' | 'catch-up' | 'admin') => ChangeStream;
+  readonly generationFile: (indexName: string, gen: number) => string;
+  readonly observer?: ChannelObserver;
+}
+
+export class Channels implements ChannelControl {
+  readonly #d: ChannelsDeps;
+  readonly #channels = new Map<string, Channel>();
+
+  constructor(d: ChannelsDeps) {
+    this.#d = d;
+  }
+
+  #incr(indexName: string): IncrConfig | undefined {
+    return this.#d.catalog.getChannel(indexName)?.config as unknown as IncrConfig | undefined;
+  }
+
+  #channel(index: IndexRecord, incr: IncrConfig): Channel {
+    let ch = this.#channels.get(index.name);
+    if (!ch) {
+      ch = new Channel({
+        spec: index.spec,
+        incr,
+        catalog: this.#d.catalog,
+        analyzers: this.#d.analyzers,
+        openStream: () => this.#d.openStream(incr, 'live'),
+        ...(this.#d.observer ? { observer: this.#d.observer } : {}),
+      });
+      this.#channels.set(index.name, ch);
+    }
+    return ch;
+  }
+
+  async start(index: IndexRecord, file: string): Promise<void> {
+    const incr = this.#incr(index.name);
+    if (!incr) return;
+    const ch = this.#channel(index, incr);
+    if (ch.running) return;
+    await this.#ensurePositions(file, index, incr);
+    this.#d.catalog.setChannelState(index.name, 'running', null);
+    ch.start(file);
+  }
+
+  /** A generation that has never consumed starts from the group's committed offsets or the reset strategy. */
+  async #ensurePositions(file: string, index: IndexRecord, incr: IncrConfig): Promise<void> {
+    const w = new GenerationWriter(file, index.spec);
+    try {
+      if (w.positions().length) return;
+      const admin = this.#d.openStream(incr, 'admin');
+      try {
+        const start = await admin.startPositions(incr.offsetResetStrategy);
+        w.apply([], start, () => false);
+      } finally {
+        await admin.close().catch(() => {});
+      }
+    } finally {
+      w.close();
+    }
+  }
+
+  async stop(indexName: string): Promise<void> {
+    const ch = this.#channels.get(indexName);
+    this.#channels.delete(indexName);
+    await ch?.stop();
+  }
+
+  isRunning(indexName: string): boolean {
+    return this.#channels.get(indexName)?.running ?? false;
+  }
+
+  status(indexName: string): ChannelStatus | undefined {
+    return this.#channels.get(indexName)?.status();
+  }
+
+  async startPositionsForRebuild(index: IndexRecord, incr: IncrConfig): Promise<StreamPosition[]> {
+    // P0: what the live generation has applied. Anything committed after the snapshot (taken next) is
+    // produced later, so it sits at or after P0.
+    if (index.liveGen !== null) {
+      const w = new GenerationWriter(this.#d.generationFile(index.name, index.liveGen), index.spec);
+      try {
+        const pos = w.positions();
+        if (pos.length) return pos;
+      } finally {
+        w.close();
+      }
+    }
+    const admin = this.#d.openStream(incr, 'admin');
+    try {
+      return await admin.startPositions(incr.offsetResetStrategy);
+    } finally {
+      await admin.close().catch(() => {});
+    }
+  }
+
+  async catchUpAndSwap(index: IndexRecord, file: string, _snapshotTs: bigint, swap: () => void, signal: AbortSignal): Promise<void> {
+    const incr = this.#incr(index.name);
+    if (!incr) {
+      swap();
+      return;
+    }
+    const ch = this.#channel(index, incr);
+    const writer = new GenerationWriter(file, index.spec);
+    try {
+      const target = async (): Promise<StreamPosition[]> => {
+        if (ch.running) return ch.status().positions as StreamPosition[];
+        const admin = this.#d.openStream(incr, 'admin');
+        try {
+          return await admin.endPositions();
+        } finally {
+          await admin.close().catch(() => {});
+        }
+      };
+      // Phase 1: chase the live channel (or the end of the topic) while it keeps running.
+      ch.log(`catch-up of ${file} from ${fmt(writer.positions())}`);
+      const t1 = await target();
+      await ch.catchUp(writer, t1, signal);
+      // Phase 2: pause the live channel, close the remaining gap exactly, swap, resume on the new generation.
+      await ch.stop();
+      const t2 = await target();
+      await ch.catchUp(writer, t2, signal);
+      ch.log(`caught up at ${fmt(writer.positions())}; swapping generations`);
+      writer.close();
+      swap();
+    } finally {
+      writer.close();
+      // The channel resumes on whatever generation is live now (the new one after a swap, else the old).
+      const live = this.#d.catalog.getIndex(index.name);
+      if (live?.liveGen != null && this.#d.catalog.getChannel(index.name)) {
+        await this.start(live, this.#d.generationFile(index.name, live.liveGen));
+      }
+    }
+  }
+
+  /** do_create_incr: records the channel and starts it when the index has a live generation. */
+  async create(index: IndexRecord, incr: IncrConfig): Promise<string[]> {
+    const logs: string[] = [];
+    const admin = this.#d.openStream(incr, 'admin');
+    try {
+      const start = await admin.startPositions(incr.offsetResetStrategy);
+      logs.push(`topic ${incr.topic}: ${start.length} partition(s); starting at ${fmt(start)}`);
+    } finally {
+      await admin.close().catch(() => {});
+    }
+    this.#d.catalog.createChannel(index.name, incr as unknown as Record<string, unknown>);
+    if (index.liveGen !== null) {
+      await this.start(index, this.#d.generationFile(index.name, index.liveGen));
+      logs.push(`channel started on generation ${index.liveGen}`);
+      if (incr.offsetResetStrategy === 'latest') {
+        logs.push('offsetResetStrategy=latest: changes committed between the last full build and now are not in the index; run do_fullbuild for an exact index');
+      }
+    } else {
+      logs.push('the channel starts when the running full build completes');
+    }
+    return logs;
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.#channels.keys()].map((n) => this.stop(n)));
+  }
+}
+
+function fmt(p: readonly StreamPosition[]): string {
+  return p.map((x) => `${x.topic}-${x.partition}@${x.offset}`).join(', ') || '(no partitions)';
+}

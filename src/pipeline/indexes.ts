@@ -1,0 +1,247 @@
+// The index lifecycle behind the seven admin calls: create, build into a new generation, swap it in,
+// report status, delete. Receives every concrete dependency through IndexServiceDeps (composed in app.ts).
+import fs from 'node:fs';
+import path from 'node:path';
+import type { IndexSpec } from '../core/schema.js';
+import type { StreamPosition } from '../core/change.js';
+import type { Source } from '../source/source.js';
+import type { Catalog, IndexRecord, TaskRecord } from '../catalog/catalog.js';
+import { STAGES } from '../catalog/catalog.js';
+import type { TaskRunner, TaskContext } from '../tasks/runner.js';
+import { TidesearchError } from '../errors/index.js';
+import { openGenerationFile } from '../engine/store/generation-file.js';
+import { runFullBuild, type BulkAnalysis } from './full-build.js';
+import { buildIndexSpec } from './index-spec.js';
+import type { CreateIndexRequest, DatasourceConfig, IncrConfig } from './requests.js';
+import { redactDatasource } from './requests.js';
+
+/** What queries read: an open reader over one generation file. */
+export interface LiveReader {
+  close(): void;
+}
+
+/** The incremental channels, as the index lifecycle needs them (implemented by channels.ts). */
+export interface ChannelControl {
+  start(index: IndexRecord, file: string): Promise<void>;
+  stop(indexName: string): Promise<void>;
+  /** Positions the new generation must catch up from: taken BEFORE the snapshot. */
+  startPositionsForRebuild(index: IndexRecord, incr: IncrConfig): Promise<StreamPosition[]>;
+  /** Catches `file` up from its stored positions, then calls `swap` with the channel paused, and resumes on it. */
+  catchUpAndSwap(index: IndexRecord, file: string, snapshotTs: bigint, swap: () => void, signal: AbortSignal): Promise<void>;
+  isRunning(indexName: string): boolean;
+}
+
+export interface IndexServiceDeps {
+  readonly catalog: Catalog;
+  readonly runner: TaskRunner;
+  readonly dataDir: string;
+  readonly openSource: (d: DatasourceConfig) => Promise<Source>;
+  /** A fresh worker pool per build, so edits to the user dictionary apply to the next build. */
+  readonly analysis: () => BulkAnalysis & { close(): Promise<void> };
+  readonly openReader: (file: string, spec: IndexSpec) => LiveReader;
+  readonly channels?: ChannelControl;
+  readonly batchRows: number;
+  readonly parallel: number;
+  /** Writes the first positions into a new generation file (engine writer), for the hand-off. */
+  readonly writePositions: (file: string, spec: IndexSpec, positions: readonly StreamPosition[]) => void;
+}
+
+export class IndexService {
+  readonly #d: IndexServiceDeps;
+  readonly #readers = new Map<string, { gen: number; reader: LiveReader }>();
+
+  constructor(deps: IndexServiceDeps) {
+    this.#d = deps;
+  }
+
+  generationFile(indexName: string, gen: number): string {
+    return path.join(this.#d.dataDir, 'indexes', indexName, `gen-${gen}.sqlite`);
+  }
+
+  /** After a restart: fail interrupted builds (dropping their files), open live generations, restart channels. */
+  async recover(): Promise<void> {
+    const { catalog, runner } = this.#d;
+    for (const t of runner.recoverInterrupted()) {
+      if (t.gen !== null) this.#discardGeneration(t.indexName, t.gen);
+    }
+    for (const idx of catalog.listIndexes()) {
+      for (const g of catalog.generations(idx.name)) {
+        if (g.state === 'building' || g.state === 'failed' || g.state === 'retired') this.#discardGeneration(idx.name, g.gen);
+      }
+      if (idx.liveGen !== null) {
+        this.#openLive(idx);
+        const ch = catalog.getChannel(idx.name);
+        if (ch && ch.state !== 'stopped') await this.#d.channels?.start(idx, this.generationFile(idx.name, idx.liveGen));
+      }
+    }
+  }
+
+  /** do_create: validates against the source, records the index, starts its first build. */
+  async create(req: CreateIndexRequest): Promise<{ task: TaskRecord; notes: readonly string[] }> {
+    const { catalog } = this.#d;
+    if (catalog.getIndex(req.indexName)) {
+      throw new TidesearchError('INDEX_EXISTS', `index '${req.indexName}' already exists; delete it with do_delete_index or choose another name`, { field: 'indexName' });
+    }
+    const { spec, notes } = await this.#describe(req.datasource, req.table, req.columns, req.indexName);
+    if (catalog.getIndex(req.indexName)) {
+      throw new TidesearchError('INDEX_EXISTS', `index '${req.indexName}' already exists`, { field: 'indexName' });
+    }
+    catalog.createIndex(spec, req.datasource as unknown as Record<string, unknown>);
+    if (req.incr) catalog.createChannel(req.indexName, req.incr as unknown as Record<string, unknown>);
+    const task = this.#startBuild(catalog.getIndex(req.indexName)!);
+    return { task, notes };
+  }
+
+  /** do_fullbuild: rebuilds into a new generation while the live one keeps serving. */
+  fullbuild(indexName: string): TaskRecord {
+    return this.#startBuild(this.require(indexName));
+  }
+
+  async delete(indexName: string): Promise<void> {
+    this.require(indexName);
+    await this.#d.runner.cancel(indexName, 'index deleted');
+    await this.#d.channels?.stop(indexName);
+    this.#readers.get(indexName)?.reader.close();
+    this.#readers.delete(indexName);
+    this.#d.catalog.deleteIndex(indexName);
+    fs.rmSync(path.join(this.#d.dataDir, 'indexes', indexName), { recursive: true, force: true });
+  }
+
+  require(indexName: string): IndexRecord {
+    const idx = this.#d.catalog.getIndex(indexName);
+    if (!idx) throw new TidesearchError('INDEX_NOT_FOUND', `no index named '${indexName}'`, { field: 'indexName' });
+    return idx;
+  }
+
+  reader(indexName: string): LiveReader | undefined {
+    return this.#readers.get(indexName)?.reader;
+  }
+
+  list(): IndexRecord[] {
+    return this.#d.catalog.listIndexes();
+  }
+
+  task(taskId: number): TaskRecord {
+    const t = this.#d.catalog.getTask(taskId);
+    if (!t) throw new TidesearchError('TASK_NOT_FOUND', `no task with id ${taskId}`, { field: 'taskid' });
+    return t;
+  }
+
+  runningTaskId(indexName: string): number | undefined {
+    return this.#d.runner.runningTaskId(indexName);
+  }
+
+  async close(): Promise<void> {
+    await this.#d.runner.closeAll();
+    for (const { reader } of this.#readers.values()) reader.close();
+    this.#readers.clear();
+  }
+
+  // ---- internals
+
+  async #describe(ds: DatasourceConfig, table: string, columns: CreateIndexRequest['columns'], indexName: string) {
+    await using source = await this.#d.openSource(ds);
+    const schema = await source.describe(ds.dbName, table);
+    return buildIndexSpec(indexName, schema, columns);
+  }
+
+  #openLive(idx: IndexRecord): void {
+    const gen = idx.liveGen!;
+    const prev = this.#readers.get(idx.name);
+    const reader = this.#d.openReader(this.generationFile(idx.name, gen), idx.spec);
+    this.#readers.set(idx.name, { gen, reader });
+    // Queries already running on the old reader finish first: better-sqlite3 is synchronous, so by the
+    // time this line runs no query holds it.
+    prev?.reader.close();
+  }
+
+  #discardGeneration(indexName: string, gen: number): void {
+    const file = this.generationFile(indexName, gen);
+    for (const f of [file, `${file}-wal`, `${file}-shm`]) fs.rmSync(f, { force: true });
+    this.#d.catalog.dropGeneration(indexName, gen);
+  }
+
+  #startBuild(idx: IndexRecord): TaskRecord {
+    return this.#d.runner.start(idx.name, (ctx) => this.#build(idx, ctx));
+  }
+
+  async #build(idx: IndexRecord, ctx: TaskContext): Promise<void> {
+    const { catalog } = this.#d;
+    const gen = catalog.newGeneration(idx.name);
+    catalog.updateTask(ctx.taskId, { gen });
+    const file = this.generationFile(idx.name, gen);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const ds = idx.datasource as unknown as DatasourceConfig;
+    ctx.log(`build of index '${idx.name}' from ${ds.dbName}.${idx.spec.table} into generation ${gen}; datasource ${JSON.stringify(redactDatasource(ds))}`);
+    const channel = catalog.getChannel(idx.name);
+    const incr = channel ? (channel.config as unknown as IncrConfig) : undefined;
+    const channels = this.#d.channels;
+    let p0: StreamPosition[] | undefined;
+    const pool = this.#d.analysis();
+    try {
+      await using source = await this.#d.openSource(ds);
+      const schema = await source.describe(ds.dbName, idx.spec.table);
+      // The table may have changed since the index was defined: every indexed column must still exist.
+      buildIndexSpec(idx.name, schema, idx.spec.fields.map((f) => ({ name: f.name, token: f.token, search: f.search })));
+      const swap = (docCount: number, snapshotTs: bigint) => {
+        catalog.setGenerationSnapshot(idx.name, gen, snapshotTs);
+        const retired = catalog.swapLive(idx.name, gen, docCount);
+        this.#openLive(catalog.getIndex(idx.name)!);
+        if (retired !== null) this.#discardGeneration(idx.name, retired);
+        ctx.log(`indexBackflow: generation ${gen} is live (${docCount} documents)${retired !== null ? `; generation ${retired} retired` : ''}`);
+      };
+      let swapped = false;
+      const result = await runFullBuild({
+        spec: idx.spec,
+        schema,
+        source,
+        analysis: pool,
+        file,
+        batchRows: this.#d.batchRows,
+        parallel: this.#d.parallel,
+        ctx,
+        ...(incr && channels
+          ? {
+              beforeSnapshot: async () => {
+                p0 = await channels.startPositionsForRebuild(idx, incr);
+                ctx.log(`dump: change stream positions before the snapshot: ${p0.map((p) => `${p.topic}-${p.partition}@${p.offset}`).join(', ') || '(none)'}`);
+              },
+              backflow: async (f: string, S: bigint) => {
+                this.#d.writePositions(f, idx.spec, p0 ?? []);
+                await channels.catchUpAndSwap(catalog.getIndex(idx.name)!, f, S, () => {
+                  swap(countDocs(f), S);
+                  swapped = true;
+                }, ctx.signal);
+              },
+            }
+          : {}),
+      });
+      if (!swapped) swap(result.docCount, result.snapshotTs);
+      for (const s of STAGES) if (!ctx.signal.aborted) ctx.progress(s, result.docCount, result.docCount);
+    } catch (e) {
+      if (catalog.getIndex(idx.name)) {
+        catalog.failGeneration(idx.name, gen);
+        this.#discardGeneration(idx.name, gen);
+      }
+      throw e;
+    } finally {
+      await pool.close();
+    }
+  }
+
+  /** Counted by the reader after the swap; exposed for status. */
+  docCount(indexName: string): number | null {
+    const r = this.#readers.get(indexName)?.reader as unknown as { docCount?: () => number } | undefined;
+    return r?.docCount ? r.docCount() : null;
+  }
+}
+
+/** Documents in a generation file, read after its catch-up (the build's own count predates the changes). */
+function countDocs(file: string): number {
+  const db = openGenerationFile(file, { readonly: true });
+  try {
+    return (db.prepare('SELECT COUNT(*) AS n FROM docs').get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
