@@ -1,0 +1,3 @@
+// The Solr-compatible query API.
+export { solrRoutes, type SolrRoutesOptions, type SolrIndexHandle } from './routes.js';
+export { writeJson } from './json-writer.js';

@@ -1,0 +1,210 @@
+// The searcher over one index generation: opens the file read-only (a WAL reader beside the writer),
+// parses and compiles q/fq, runs the page, count, facet and highlight queries, and reads docs by key.
+// Longer than most modules because it is the one place that sequences a search; each step is a helper.
+import Database from 'better-sqlite3';
+import type { IndexSpec } from '../../core/schema.js';
+import type { IndexValue } from '../../core/value.js';
+import { TidesearchError } from '../../errors/index.js';
+import type { AnalyzerRegistry } from '../analysis/analyzer.js';
+import type { FieldLayout } from '../store/layout.js';
+import type { Query, WeightedField } from '../query/ast.js';
+import { compileQuery, type CompiledQuery } from '../query/compiler.js';
+import { parseEdismax, parseFieldWeights } from '../query/edismax.js';
+import { fieldCatalog, type FieldCatalog } from '../query/fields.js';
+import type { SqlParam } from '../query/field-values.js';
+import { parseLucene } from '../query/lucene-parser.js';
+import { sqlOf } from '../query/condition.js';
+import { afterMark, CURSOR_START, decodeMark, encodeMark, type MarkValue } from './cursor-mark.js';
+import { canonical } from './doc-values.js';
+import { countOf, fieldFacet } from './facets.js';
+import { highlight, needlesOf, positiveLeaves } from './highlighter.js';
+import { planSelect, type SelectPlan } from './plan.js';
+import type { Doc, FacetResult, SearchRequest, SearchResult } from './request.js';
+import { orderBy, sortKeys } from './sort-spec.js';
+import { vocabTermExpander } from './term-expander.js';
+
+export interface Searcher {
+  readonly spec: IndexSpec;
+  search(req: SearchRequest): SearchResult;
+  /** Documents by document key (core/doc-key.ts), in the order asked; missing keys are skipped. */
+  get(keys: readonly string[], fl?: string): readonly Doc[];
+  close(): void;
+}
+
+const MAX_ROWS = 100_000;
+const STATEMENT_CACHE = 256;
+
+export function createSearcher(genPath: string, spec: IndexSpec, analyzers: AnalyzerRegistry): Searcher {
+  const db = new Database(genPath, { readonly: true, fileMustExist: true });
+  db.pragma('busy_timeout = 5000');
+  const fields = fieldCatalog(spec);
+  const expander = vocabTermExpander(db);
+  const cache = new Map<string, Database.Statement>();
+  const prepare = (sql: string): Database.Statement => {
+    let s = cache.get(sql);
+    if (!s) {
+      if (cache.size >= STATEMENT_CACHE) cache.clear();
+      s = db.prepare(sql);
+      cache.set(sql, s);
+    }
+    return s;
+  };
+  const stored = fields.layouts;
+  const docCols = stored.map((l) => `d.${l.column}`).join(', ');
+
+  const compile = (query: Query, defaults: readonly WeightedField[], param: string): CompiledQuery =>
+    compileQuery(query, { fields, analyzers, defaultFields: defaults, expander, param });
+
+  const toDoc = (row: readonly unknown[], offset: number, wanted: FlSpec, score: number | undefined): Doc => {
+    const doc: Record<string, IndexValue> = {};
+    stored.forEach((l, i) => {
+      if (!wanted.all && !wanted.names.has(l.field.name)) return;
+      const v = canonical(l, row[offset + i]);
+      if (v !== null) doc[l.field.name] = v;
+    });
+    if (wanted.score && score !== undefined) doc['score'] = score;
+    return doc;
+  };
+
+  return {
+    spec,
+    search(req: SearchRequest): SearchResult {
+      const defaults = defaultFields(fields, req);
+      const qText = (req.q ?? '').trim();
+      const qAst: Query = qText === '' ? { kind: 'all', boost: 1 } : req.defType === 'edismax' ? parseEdismax(qText, { defaultOperator: req.qOp }) : parseLucene(qText, { defaultOperator: req.qOp });
+      const q = compile(qAst, defaults, 'q');
+      const fqs = (req.fq ?? []).filter((f) => f.trim() !== '').map((f) => compile(parseLucene(f, { defaultOperator: req.qOp }), defaults, 'fq'));
+      const plan = planSelect(q, fqs);
+      const keys = sortKeys(req.sort, fields, plan);
+      const rows = Math.min(Math.max(req.rows ?? 10, 0), MAX_ROWS);
+      const cursor = req.cursorMark;
+      const start = cursor === undefined ? Math.max(req.start ?? 0, 0) : 0;
+      if (cursor !== undefined && (req.start ?? 0) !== 0) {
+        throw new TidesearchError('BAD_REQUEST', "Cursor functionality does not work with 'start' other than 0; page with cursorMark alone", { field: 'start' });
+      }
+      const wanted = parseFl(req.fl);
+      const numFound = countOf(prepare, plan);
+
+      // The page: ranked on fts alone when the full-text match is the only predicate and order is by score.
+      const whereParams: SqlParam[] = [...plan.whereParams];
+      let where = plan.where;
+      if (cursor !== undefined && cursor !== CURSOR_START) {
+        where = `(${where}) AND (${afterMark(keys, decodeMark(cursor, keys.length), whereParams)})`;
+      }
+      const keyCols = keys.map((k, i) => `${k.expr} AS k${i}`).join(', ');
+      const pageSql = `SELECT d.rid, ${plan.score} AS score, ${keyCols}, ${docCols} FROM ${plan.from} WHERE ${where} ORDER BY ${orderBy(keys)} LIMIT ? OFFSET ?`;
+      const page =
+        plan.matchesNothing || rows === 0 ? [] : (prepare(pageSql).raw(true).safeIntegers(true).all(...plan.fromParams, ...whereParams, rows, start) as unknown[][]);
+      const firstCol = 2 + keys.length;
+      const docs = page.map((r) => toDoc(r, firstCol, wanted, Number(r[1])));
+      let maxScore: number | undefined;
+      if (wanted.score) maxScore = maxScoreOf(prepare, plan, page, keys[0]?.name === 'score' && keys[0].dir === 'asc');
+
+      const result: { -readonly [K in keyof SearchResult]: SearchResult[K] } = { numFound, start, docs };
+      if (maxScore !== undefined) result.maxScore = maxScore;
+      if (cursor !== undefined) {
+        const last = page[page.length - 1];
+        result.nextCursorMark = last ? encodeMark(keys.map((_, i) => markValue(last[2 + i]))) : cursor;
+      }
+      if (req.facet) result.facets = facets(req, plan, defaults);
+      if (req.hl) result.highlighting = highlights(req, qAst, defaults, page, firstCol);
+      return result;
+    },
+    get(keys: readonly string[], fl?: string): readonly Doc[] {
+      const wanted = parseFl(fl);
+      const stmt = prepare(`SELECT ${docCols} FROM docs d WHERE d.doc_key = ?`).raw(true).safeIntegers(true);
+      const out: Doc[] = [];
+      for (const key of keys) {
+        const row = stmt.get(key) as unknown[] | undefined;
+        if (row) out.push(toDoc(row, 0, { ...wanted, score: false }, undefined));
+      }
+      return out;
+    },
+    close(): void {
+      cache.clear();
+      if (db.open) db.close();
+    },
+  };
+
+  function facets(req: SearchRequest, plan: SelectPlan, defaults: readonly WeightedField[]): FacetResult {
+    const f = req.facet!;
+    const queries = f.queries.map((text): [string, number] => {
+      const c = compile(parseLucene(text, { defaultOperator: req.qOp }), defaults, 'facet.query');
+      const params: SqlParam[] = [];
+      const sql = sqlOf(c.condition, params);
+      return [text, countOf(prepare, plan, sql, params)];
+    });
+    const byField = f.fields.map((name): [string, [string, number][]] => [name, fieldFacet(prepare, fields, plan, name, f)]);
+    return { queries, fields: byField };
+  }
+
+  function highlights(req: SearchRequest, q: Query, defaults: readonly WeightedField[], page: readonly unknown[][], firstCol: number) {
+    const hl = req.hl!;
+    const names = hl.fields.length === 0 ? defaults.map((d) => d.name) : hl.fields.flatMap((n) => (n === '*' ? fields.layouts.filter((l) => l.ftsColumn).map((l) => l.field.name) : n.split(/[\s,]+/)));
+    const targets = names.map((n) => fields.find(n)).filter((l): l is FieldLayout => l !== undefined);
+    const leaves = positiveLeaves(q);
+    const perField = targets.map((layout) => {
+      const analyzer = layout.ftsColumn !== null ? analyzers.get(layout.field.token) : null;
+      const tokens: string[] = [];
+      const prefixes: string[] = [];
+      for (const leaf of leaves) {
+        if (leaf.kind === 'all' || leaf.kind === 'bool') continue;
+        const onField = leaf.field === null ? defaults.some((d) => d.name === layout.field.name) : fields.find(leaf.field) === layout;
+        if (!onField) continue;
+        if (leaf.kind === 'term' || leaf.kind === 'phrase') {
+          if (analyzer) tokens.push(...analyzer.analyze(leaf.text, 'query'));
+          tokens.push(leaf.text.toLowerCase());
+        } else if (leaf.kind === 'prefix') prefixes.push(leaf.prefix.toLowerCase());
+      }
+      return { layout, needles: needlesOf(tokens, prefixes) };
+    });
+    const key = fields.uniqueKey;
+    return page.map((row): [string, Record<string, string[]>] => {
+      const keyText = key ? String(canonical(key, row[firstCol + fields.layouts.indexOf(key)])) : '';
+      const entry: Record<string, string[]> = {};
+      for (const { layout, needles } of perField) {
+        const v = row[firstCol + fields.layouts.indexOf(layout)];
+        if (v === null || v === undefined) continue;
+        const snippet = highlight(String(v), needles, { pre: hl.pre ?? '<em>', post: hl.post ?? '</em>', fragsize: hl.fragsize ?? 100 });
+        if (snippet !== null) entry[layout.field.name] = [snippet];
+      }
+      return [keyText, entry];
+    });
+  }
+}
+
+interface FlSpec {
+  readonly all: boolean;
+  readonly names: ReadonlySet<string>;
+  readonly score: boolean;
+}
+
+function parseFl(fl: string | undefined): FlSpec {
+  const items = (fl ?? '*').split(/[\s,]+/).filter(Boolean);
+  const names = new Set(items.filter((i) => i !== '*' && i !== 'score'));
+  return { all: items.length === 0 || items.includes('*'), names, score: items.includes('score') };
+}
+
+/** df (lucene) or qf (edismax); without either, every full-text field (Solr would demand df). */
+function defaultFields(fields: FieldCatalog, req: SearchRequest): WeightedField[] {
+  if (req.defType === 'edismax' && req.qf && req.qf.trim() !== '') return parseFieldWeights(req.qf);
+  if (req.df && req.df.trim() !== '') return parseFieldWeights(req.df, 'df');
+  const fts = fields.layouts.filter((l) => l.ftsColumn !== null);
+  return (fts.length ? fts : fields.layouts).map((l) => ({ name: l.field.name, weight: 1 }));
+}
+
+function markValue(v: unknown): MarkValue {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'bigint' || typeof v === 'number' || typeof v === 'string') return v;
+  return String(v);
+}
+
+// Best score of the whole result: the first row when sorted by score, else one more ranked query.
+function maxScoreOf(prepare: (sql: string) => Database.Statement, plan: SelectPlan, page: readonly unknown[][], sortedByScore: boolean): number | undefined {
+  if (plan.matchesNothing) return undefined;
+  if (sortedByScore) return page.length ? Number(page[0]![1]) : undefined;
+  const v = prepare(`SELECT ${plan.score} FROM ${plan.from} WHERE ${plan.where} ORDER BY ${plan.rankAsc} ASC LIMIT 1`)
+    .pluck()
+    .get(...plan.fromParams, ...plan.whereParams);
+  return v === undefined ? undefined : Number(v);
+}
