@@ -11,17 +11,21 @@ export interface Envelope<T> {
   readonly errormsg: readonly string[];
   readonly msg?: readonly string[];
   readonly errorfields?: readonly FieldError[];
+  /** Catalog code of the error (docs/errors.md), e.g. INDEX_EXISTS. */
+  readonly errorcode?: string;
   readonly bizresult: T;
 }
 
 export class AdminError extends Error {
   readonly errormsg: readonly string[];
   readonly errorfields: readonly FieldError[];
-  constructor(errormsg: readonly string[], errorfields: readonly FieldError[] = []) {
+  readonly errorcode: string | undefined;
+  constructor(errormsg: readonly string[], errorfields: readonly FieldError[] = [], errorcode?: string) {
     super(errormsg.join('; ') || 'request failed');
     this.name = 'AdminError';
     this.errormsg = errormsg;
     this.errorfields = errorfields;
+    this.errorcode = errorcode;
   }
 }
 
@@ -78,7 +82,7 @@ export function createAdminClient(opts: AdminClientOptions): AdminClient {
       if (typeof env !== 'object' || env === null || typeof env.success !== 'boolean') {
         throw new AdminError([`unexpected answer from ${url} (HTTP ${status}): not an admin envelope`]);
       }
-      if (!env.success) throw new AdminError(env.errormsg?.length ? env.errormsg : [`${emethod} failed (HTTP ${status})`], env.errorfields ?? []);
+      if (!env.success) throw new AdminError(env.errormsg?.length ? env.errormsg : [`${emethod} failed (HTTP ${status})`], env.errorfields ?? [], env.errorcode);
       return (env.bizresult ?? {}) as T;
     },
     async select(index: string, params: URLSearchParams): Promise<SelectResponse> {

@@ -117,21 +117,21 @@ interface IndexStatus {
 interface IncrStatus {
   readonly current_cursor?: readonly { mqName: string; cursor: number | string }[];
   readonly last_60_sec?: number;
-  readonly lagMs?: number | null;
+  readonly lag_ms?: number | null;
   readonly state?: string;
+  readonly reason?: string | null;
   readonly [k: string]: unknown;
 }
 
 export async function statusCommand(io: CommandIo, index: string): Promise<number> {
   const status = await io.client.call<IndexStatus>('do_get_index_status', { indexName: index, log: false });
   let incr: IncrStatus | null = null;
-  if (status.incr_ready) {
-    try {
-      incr = await io.client.call<IncrStatus>('do_get_incr_status', { indexName: index, log: false });
-    } catch (err) {
-      if (!(err instanceof AdminError)) throw err;
-      incr = { state: `unavailable (${err.message})` };
-    }
+  // incr_ready is false while a channel fails or catches up, so ask anyway; "none" only when there is none.
+  try {
+    incr = await io.client.call<IncrStatus>('do_get_incr_status', { indexName: index, log: false });
+  } catch (err) {
+    if (!(err instanceof AdminError)) throw err;
+    incr = err.errorcode === 'INCR_NOT_FOUND' ? null : { state: `unavailable (${err.message})` };
   }
   if (io.json) {
     line(io, JSON.stringify({ index: status, incr }));
@@ -140,9 +140,10 @@ export async function statusCommand(io: CommandIo, index: string): Promise<numbe
   line(io, `index:            ${index}`);
   line(io, `documents:        ${status.doc_num ?? '?'}`);
   line(io, `last full build:  ${status.latest_fullbuild_time ?? 'never'}`);
-  line(io, `channel:          ${status.incr_ready ? (incr?.state ?? 'ready') : 'none'}`);
+  line(io, `channel:          ${incr ? (incr.state ?? 'ready') : 'none'}`);
   if (incr) {
-    if (incr.lagMs !== undefined) line(io, `lag:              ${incr.lagMs === null ? '-' : `${(incr.lagMs / 1000).toFixed(1)}s`}`);
+    if (incr.lag_ms !== undefined) line(io, `lag:              ${incr.lag_ms === null ? '-' : `${(incr.lag_ms / 1000).toFixed(1)}s`}`);
+    if (incr.reason) line(io, `reason:           ${String(incr.reason)}`);
     if (incr.last_60_sec !== undefined) line(io, `last 60 s:        ${incr.last_60_sec} events`);
     for (const c of incr.current_cursor ?? []) line(io, `position:         ${c.mqName} @ ${c.cursor}`);
   }

@@ -4,11 +4,12 @@
 export const STAGES = ['dump', 'join', 'indexBuild', 'indexBackflow'] as const;
 export type StageName = (typeof STAGES)[number];
 
+/** Per-stage progress as do_get_task_status sends it; rowsTotal 0 means "not known yet" until the stage ends. */
 export interface StageProgressWire {
   readonly rowsDone?: number;
   readonly rowsTotal?: number | null;
-  readonly startedAt?: number;
-  readonly finishedAt?: number;
+  readonly startedAt?: number | null;
+  readonly finishedAt?: number | null;
 }
 
 /** bizresult of do_get_task_status: the seed's fields plus the progress the server adds beside them. */
@@ -38,13 +39,14 @@ export function stageViews(task: TaskStatus, now: number): StageView[] {
   const current = STAGES.indexOf(task.stage as StageName);
   return STAGES.map((stage, i) => {
     const p = task.progress?.[stage];
-    const done = p?.finishedAt !== undefined || (task.complete && !task.faild) || (current >= 0 && i < current);
+    const finishedAt = p?.finishedAt ?? null;
+    const startedAt = p?.startedAt ?? null;
+    const done = finishedAt !== null || (task.complete && !task.faild) || (current >= 0 && i < current);
     const state: StageView['state'] = done ? 'done' : i === current ? (task.faild ? 'failed' : task.complete ? 'done' : 'running') : 'pending';
     const rowsDone = p?.rowsDone ?? 0;
-    const rowsTotal = p?.rowsTotal ?? null;
+    const rowsTotal = p?.rowsTotal === undefined || p.rowsTotal === null || (p.rowsTotal === 0 && !done) ? null : p.rowsTotal;
     const ratio = state === 'done' ? 1 : rowsTotal !== null && rowsTotal > 0 ? Math.min(1, rowsDone / rowsTotal) : null;
-    const end = p?.finishedAt ?? now;
-    const elapsedSec = p?.startedAt !== undefined ? (end - p.startedAt) / 1000 : null;
+    const elapsedSec = startedAt !== null ? ((finishedAt ?? now) - startedAt) / 1000 : null;
     const rowsPerSec = elapsedSec !== null && elapsedSec > 0.05 && rowsDone > 0 ? rowsDone / elapsedSec : null;
     const secondsLeft = state === 'running' && rowsPerSec !== null && rowsTotal !== null ? Math.max(0, (rowsTotal - rowsDone) / rowsPerSec) : null;
     return { stage, state, rowsDone, rowsTotal, ratio, rowsPerSec, secondsLeft };

@@ -39,8 +39,7 @@ function headers(extra: Record<string, string> = {}): Record<string, string> {
   return token ? { ...extra, authorization: `Bearer ${token}` } : extra;
 }
 
-const looksUnauthorized = (status: number, env: { code?: string; errormsg?: readonly string[] }): boolean =>
-  status === 401 || env.code === 'UNAUTHORIZED' || (env.errormsg ?? []).some((m) => /token|unauthori[sz]ed/i.test(m));
+const looksUnauthorized = (status: number, env: { errorcode?: string }): boolean => status === 401 || env.errorcode === 'UNAUTHORIZED';
 
 export async function admin<T>(emethod: string, body: unknown): Promise<T> {
   let res: Response;
@@ -53,7 +52,7 @@ export async function admin<T>(emethod: string, body: unknown): Promise<T> {
   } catch (err) {
     throw new ApiError([`server unreachable: ${(err as Error).message}`]);
   }
-  let env: { success?: boolean; errormsg?: string[]; errorfields?: FieldError[]; bizresult?: T; code?: string };
+  let env: { success?: boolean; errormsg?: string[]; errorfields?: FieldError[]; bizresult?: T; errorcode?: string };
   try {
     env = (await res.json()) as typeof env;
   } catch {
@@ -97,33 +96,36 @@ export async function channelHistory(index: string): Promise<{ bucketMs: number;
   return (await res.json()) as { bucketMs: number; points: HistoryPoint[] };
 }
 
-/** One entry of list_indexes: do_get_index_status fields plus identity, channel and task summary. */
-export interface IndexSummary {
-  readonly name: string;
-  readonly db?: string;
-  readonly table?: string;
-  readonly doc_num?: number | null;
-  readonly latest_fullbuild_time?: string | null;
-  readonly incr_ready?: boolean;
-  readonly channel_state?: string | null;
-  readonly channel_reason?: string | null;
-  readonly lag_ms?: number | null;
-  readonly last_60_sec?: number | null;
-  readonly rebuild_needed?: string | null;
-  readonly running_taskid?: number | null;
-  readonly last_taskid?: number | null;
-  readonly columns?: readonly { name: string; token?: string; search?: boolean }[];
-}
-
-export interface IncrStatus {
-  readonly current_cursor?: readonly { mqName: string; cursor: number | string }[];
-  readonly last_60_sec?: number;
-  readonly logs?: string;
+/** Channel summary as list_indexes (incr) and do_get_incr_status send it. */
+export interface ChannelSummary {
   readonly state?: string;
   readonly reason?: string | null;
   readonly lag_ms?: number | null;
-  readonly ddl?: readonly { commitTs: string; ddlType: string; query: string; affectsIndex?: boolean; at?: number }[];
-  readonly dead_letters?: readonly { topic: string; partition: number; offset: string; reason: string; at?: number }[];
+  readonly last_60_sec?: number;
+}
+
+/** One entry of list_indexes: do_get_index_status fields plus identity, fields, task and channel summary. */
+export interface IndexSummary {
+  readonly indexName: string;
+  /** `db.table` */
+  readonly source?: string;
+  readonly doc_num?: number | null;
+  readonly latest_fullbuild_time?: string | null;
+  readonly incr_ready?: boolean;
+  readonly rebuild_needed?: string | null;
+  readonly building_taskid?: number | null;
+  readonly last_taskid?: number | null;
+  readonly fields?: readonly { name: string; type?: string; token?: string | null; search?: boolean; key?: boolean }[];
+  readonly incr?: ChannelSummary | null;
+}
+
+export interface IncrStatus extends ChannelSummary {
+  readonly current_cursor?: readonly { mqName: string; cursor: number | string; offset?: string; end?: string | null }[];
+  readonly logs?: string;
+  readonly ddl?: readonly { commitTs: string; type: string; query: string; affectsIndex?: boolean; at?: number }[];
+  /** Count of dead letters so far. */
+  readonly dead_letters?: number;
+  readonly recent_dead_letters?: readonly { mqName: string; offset: string; reason: string; at?: number }[];
 }
 
 export const listIndexes = () => admin<{ indexes: IndexSummary[] }>('list_indexes', {});

@@ -16,18 +16,18 @@ export function IndexList() {
           <thead><tr><th>Name</th><th>Source</th><th class="num">Documents</th><th>Last full build</th><th>Channel</th><th class="num">Lag</th><th class="num">Last 60 s</th><th></th></tr></thead>
           <tbody>
             ${indexes.map(
-              (ix) => html`<tr data-index=${ix.name}>
-                <td><a href=${`#/index/${encodeURIComponent(ix.name)}`}>${ix.name}</a></td>
-                <td><code>${ix.db ?? '?'}.${ix.table ?? '?'}</code></td>
-                <td class="num">${ix.doc_num ?? '–'}</td>
-                <td>${ix.latest_fullbuild_time ?? (ix.running_taskid ? 'building…' : 'never')}</td>
-                <td>${channelBadge(ix.channel_state ?? (ix.incr_ready ? 'running' : null))}</td>
-                <td class="num">${formatLag(ix.lag_ms)}</td>
-                <td class="num">${ix.last_60_sec ?? '–'}</td>
+              (ix) => html`<tr data-index=${ix.indexName}>
+                <td><a href=${`#/index/${encodeURIComponent(ix.indexName)}`}>${ix.indexName}</a></td>
+                <td><code>${ix.source ?? '?'}</code></td>
+                <td class="num" data-field="doc_num">${ix.doc_num ?? '–'}</td>
+                <td>${ix.latest_fullbuild_time ?? (ix.building_taskid ? 'building…' : 'never')}</td>
+                <td>${channelBadge(ix.incr?.state)}</td>
+                <td class="num">${formatLag(ix.incr?.lag_ms)}</td>
+                <td class="num">${ix.incr?.last_60_sec ?? '–'}</td>
                 <td>
                   ${ix.rebuild_needed ? html`<span title=${ix.rebuild_needed}><${Badge} kind="warn">rebuild needed<//></span>` : null}
-                  ${ix.channel_state === 'failed' ? html`<span title=${ix.channel_reason ?? ''}><${Badge} kind="bad">channel failed<//></span>` : null}
-                  ${ix.running_taskid ? html`<${Badge} kind="muted">task ${ix.running_taskid} running<//>` : null}
+                  ${ix.incr?.state === 'failed' ? html`<span title=${ix.incr.reason ?? ''}><${Badge} kind="bad">channel failed<//></span>` : null}
+                  ${ix.building_taskid ? html`<${Badge} kind="muted">task ${ix.building_taskid} running<//>` : null}
                 </td>
               </tr>`,
             )}

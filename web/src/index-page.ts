@@ -39,7 +39,7 @@ function ChannelPanel({ index }: { index: string }) {
   const now = Date.now();
   const points = hist?.points ?? [];
   return html`<section class="panel">
-    <h2>Incremental channel ${channelBadge(incr?.state ?? (incr ? 'running' : undefined))}</h2>
+    <h2>Incremental channel ${channelBadge(incr?.state)}</h2>
     <${ErrorBox} error=${error} />
     ${incr?.reason ? html`<div class="error">${incr.reason}</div>` : null}
     <p>Lag <b>${formatLag(incr?.lag_ms)}</b> · <b>${incr?.last_60_sec ?? '–'}</b> events in the last 60 s</p>
@@ -55,21 +55,21 @@ function ChannelPanel({ index }: { index: string }) {
     ${(incr?.ddl ?? []).length === 0
       ? html`<p class="muted">none</p>`
       : html`<table class="list small"><thead><tr><th>commitTs</th><th>Type</th><th>Statement</th><th></th></tr></thead><tbody>
-          ${(incr?.ddl ?? []).map((d) => html`<tr><td><code>${d.commitTs}</code></td><td>${d.ddlType}</td><td><code>${d.query}</code></td><td>${d.affectsIndex ? html`<${Badge} kind="warn">affects index<//>` : null}</td></tr>`)}
+          ${(incr?.ddl ?? []).map((d) => html`<tr><td><code>${d.commitTs}</code></td><td>${d.type}</td><td><code>${d.query}</code></td><td>${d.affectsIndex ? html`<${Badge} kind="warn">affects index<//>` : null}</td></tr>`)}
         </tbody></table>`}
-    <h3>Dead letters</h3>
-    ${(incr?.dead_letters ?? []).length === 0
+    <h3>Dead letters (${incr?.dead_letters ?? 0})</h3>
+    ${(incr?.recent_dead_letters ?? []).length === 0
       ? html`<p class="muted">none</p>`
-      : html`<table class="list small"><thead><tr><th>Topic</th><th>Partition</th><th>Offset</th><th>Reason</th></tr></thead><tbody>
-          ${(incr?.dead_letters ?? []).map((d) => html`<tr><td>${d.topic}</td><td>${d.partition}</td><td>${d.offset}</td><td>${d.reason}</td></tr>`)}
+      : html`<table class="list small"><thead><tr><th>Topic-partition</th><th>Offset</th><th>Reason</th></tr></thead><tbody>
+          ${(incr?.recent_dead_letters ?? []).map((d) => html`<tr><td>${d.mqName}</td><td>${d.offset}</td><td>${d.reason}</td></tr>`)}
         </tbody></table>`}
   </section>`;
 }
 
 export function IndexPage({ name, taskParam, navigate }: { name: string; taskParam: number | null; navigate: (hash: string) => void }) {
   const { data, error, refresh } = usePoll(listIndexes, 3000, [name]);
-  const ix = data?.indexes.find((i) => i.name === name);
-  const taskid = taskParam ?? ix?.running_taskid ?? ix?.last_taskid ?? null;
+  const ix = data?.indexes.find((i) => i.indexName === name);
+  const taskid = taskParam ?? ix?.building_taskid ?? ix?.last_taskid ?? null;
   const rebuild = async (): Promise<void> => {
     const { taskid: id } = await admin<{ taskid: number }>('do_fullbuild', { indexName: name });
     navigate(`#/index/${encodeURIComponent(name)}?task=${id}`);
@@ -92,14 +92,14 @@ export function IndexPage({ name, taskParam, navigate }: { name: string; taskPar
     ${data && !ix ? html`<p class="error">No index named ${name}.</p>` : null}
     ${ix
       ? html`<dl class="summary">
-          <dt>Source</dt><dd><code>${ix.db}.${ix.table}</code></dd>
+          <dt>Source</dt><dd><code>${ix.source}</code></dd>
           <dt>Documents</dt><dd data-field="doc_num">${ix.doc_num ?? '–'}</dd>
           <dt>Last full build</dt><dd>${ix.latest_fullbuild_time ?? 'never'}</dd>
-          <dt>Channel</dt><dd>${channelBadge(ix.channel_state ?? (ix.incr_ready ? 'running' : null))}</dd>
+          <dt>Channel</dt><dd>${channelBadge(ix.incr?.state)}</dd>
           ${ix.rebuild_needed ? html`<dt>Rebuild needed</dt><dd><${Badge} kind="warn">${ix.rebuild_needed}<//></dd>` : null}
         </dl>`
       : null}
     ${taskid !== null ? html`<${TaskPanel} taskid=${taskid} key=${taskid} />` : null}
-    ${ix?.incr_ready ? html`<${ChannelPanel} index=${name} />` : null}
+    ${ix?.incr ? html`<${ChannelPanel} index=${name} />` : null}
   </section>`;
 }

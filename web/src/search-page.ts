@@ -18,15 +18,16 @@ function Snippet({ text }: { text: string }) {
   return html`<span class="snippet">${out}</span>`;
 }
 
-function highlightsFor(doc: Record<string, unknown>, hl: SelectResult['highlighting']): Record<string, readonly string[]> | undefined {
+/** Solr keys highlighting by the document's unique key (the table's primary key). */
+function highlightsFor(doc: Record<string, unknown>, keyField: string | undefined, hl: SelectResult['highlighting']): Record<string, readonly string[]> | undefined {
   if (!hl) return undefined;
-  const id = doc.id ?? Object.values(doc)[0];
-  return hl[String(id)] ?? Object.values(doc).map((v) => hl[String(v)]).find((h) => h !== undefined);
+  const id = keyField !== undefined ? doc[keyField] : (doc.id ?? Object.values(doc)[0]);
+  return hl[String(id)];
 }
 
 export function SearchPage({ name }: { name: string }) {
   const { data: list } = usePoll(listIndexes, null, [name]);
-  const columns = list?.indexes.find((i) => i.name === name)?.columns ?? [];
+  const columns = list?.indexes.find((i) => i.indexName === name)?.fields ?? [];
   const [q, setQ] = useState('*:*');
   const [fq, setFq] = useState('');
   const [facet, setFacet] = useState('');
@@ -35,7 +36,10 @@ export function SearchPage({ name }: { name: string }) {
   const [error, setError] = useState<unknown>(undefined);
   const [busy, setBusy] = useState(false);
 
-  const params = new URLSearchParams({ q: q || '*:*', rows: String(rows), wt: 'json', hl: 'true', 'hl.fl': '*' });
+  const keyField = columns.find((c) => c.key)?.name;
+  const searchable = columns.filter((c) => c.search).map((c) => c.name);
+  const params = new URLSearchParams({ q: q || '*:*', rows: String(rows), wt: 'json', hl: 'true' });
+  if (searchable.length > 0) params.set('hl.fl', searchable.join(','));
   if (fq.trim()) params.append('fq', fq.trim());
   if (facet) {
     params.set('facet', 'true');
@@ -78,7 +82,7 @@ export function SearchPage({ name }: { name: string }) {
         <div class="results-layout">
           <ol class="results">
             ${(result.response?.docs ?? []).map((doc) => {
-              const hl = highlightsFor(doc, result.highlighting);
+              const hl = highlightsFor(doc, keyField, result.highlighting);
               return html`<li class="doc">
                 ${hl && Object.keys(hl).length > 0
                   ? html`<div class="hl">${Object.entries(hl).map(([field, snippets]) => html`<div><span class="field">${field}</span> ${snippets.map((s) => html`<${Snippet} text=${s} /> `)}</div>`)}</div>`

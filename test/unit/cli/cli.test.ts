@@ -91,7 +91,7 @@ test('status shows documents, build time, channel, lag and positions', async () 
   await using server = await startFakeServer((r) =>
     r.emethod === 'do_get_index_status'
       ? ok({ doc_num: 1234, latest_fullbuild_time: '2026-11-29 10:00:00', incr_ready: true })
-      : ok({ current_cursor: [{ mqName: 'cdc-0', cursor: 77 }], last_60_sec: 20, lagMs: 1500, state: 'running' }),
+      : ok({ current_cursor: [{ mqName: 'cdc-0', cursor: 77 }], last_60_sec: 20, lag_ms: 1500, state: 'running' }),
   );
   const res = await run(['status', 'emp', '--url', server.url]);
   assert.equal(res.code, 0, res.stderr);
@@ -150,4 +150,16 @@ test('usage errors exit 2; an unreachable server exits 1 with a readable message
   const down = await run(['status', 'emp', '--url', `http://127.0.0.1:${closedPort}`]);
   assert.equal(down.code, 1);
   assert.match(down.stderr, /^error: cannot reach Tidesearch at http:\/\/127\.0\.0\.1:\d+: ECONNREFUSED\n$/);
+});
+
+test('status of an index without a channel says none', async () => {
+  await using server = await startFakeServer((r) =>
+    r.emethod === 'do_get_index_status'
+      ? ok({ doc_num: 5, latest_fullbuild_time: null, incr_ready: false })
+      : { json: { success: false, errormsg: ["index 'emp' has no incremental channel"], msg: [], bizresult: {}, errorcode: 'INCR_NOT_FOUND' } },
+  );
+  const res = await run(['status', 'emp', '--url', server.url]);
+  assert.equal(res.code, 0, res.stderr);
+  assert.match(res.stdout, /last full build: +never/);
+  assert.match(res.stdout, /channel: +none/);
 });
