@@ -60,7 +60,7 @@ export function planSelect(q: CompiledQuery, filters: readonly CompiledQuery[]):
   const where = cond.k === 'all' ? '1' : sqlOf(cond, whereParams);
   const scoring = positiveFts(q.condition);
   if (scoring.length === 0) {
-    return { from: 'docs d', fromParams: [], where, whereParams, score: '1.0', rankAsc: '0', ftsOnly: null, bm25, matchesNothing };
+    return { from: 'docs d', fromParams: [], where, whereParams, score: '1.0', rankAsc: '0.0', ftsOnly: null, bm25, matchesNothing };
   }
   const scoreMatch = scoring.map((p) => `(${p})`).join(' OR ');
   return {

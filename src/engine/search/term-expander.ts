@@ -9,8 +9,8 @@ export function vocabTermExpander(db: Database.Database): TermExpander {
   const byGlob = db.prepare('SELECT DISTINCT term FROM temp.fts_vocab WHERE col = ? AND term >= ? AND term < ? AND term GLOB ? LIMIT ?').pluck();
   const all = db.prepare('SELECT DISTINCT term FROM temp.fts_vocab WHERE col = ? AND term GLOB ? LIMIT ?').pluck();
   const range = db.prepare(
-    `SELECT DISTINCT term FROM temp.fts_vocab WHERE col = ?
-       AND (?2 IS NULL OR term > ?2 OR (?3 AND term = ?2)) AND (?4 IS NULL OR term < ?4 OR (?5 AND term = ?4)) LIMIT ?6`,
+    `SELECT DISTINCT term FROM temp.fts_vocab WHERE col = @col
+       AND (@lo IS NULL OR term > @lo OR (@loIn AND term = @lo)) AND (@hi IS NULL OR term < @hi OR (@hiIn AND term = @hi)) LIMIT @limit`,
   ).pluck();
   return {
     expand(ftsColumn: number, match: TermMatch, limit: number): readonly string[] {
@@ -20,7 +20,7 @@ export function vocabTermExpander(db: Database.Database): TermExpander {
         // The literal prefix bounds the scan: '\u{10ffff}' sorts after every continuation.
         return byGlob.all(col, match.prefix, `${match.prefix}\u{10ffff}`, match.glob, limit) as string[];
       }
-      return range.all(col, match.lower, match.includeLower ? 1 : 0, match.upper, match.includeUpper ? 1 : 0, limit) as string[];
+      return range.all({ col, lo: match.lower, loIn: match.includeLower ? 1 : 0, hi: match.upper, hiIn: match.includeUpper ? 1 : 0, limit }) as string[];
     },
   };
 }
