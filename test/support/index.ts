@@ -10,3 +10,17 @@ export {
   type TidbServerInput,
 } from './etcd.js';
 export { freePort } from './free-port.js';
+export {
+  createEmployeeGenerator,
+  createEmployeesTable,
+  EMPLOYEE_COLUMNS,
+  employeeRow,
+  employeeRows,
+  employeesTableDdl,
+  employeeVocabulary,
+  FIRST_EMP_NO,
+  type CreateEmployeesOptions,
+  type CreateEmployeesResult,
+  type EmployeeGenerator,
+  type EmployeeRow,
+} from './employees-data.js';
