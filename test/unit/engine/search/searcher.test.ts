@@ -1,0 +1,133 @@
+// The searcher over a small generation: matches, filters, sorts, facets, highlighting and cursorMark
+// paging, with expectations computed from the fixture rows rather than typed in.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createSearcher, type Searcher } from '../../../../src/engine/search/index.js';
+import type { RowImage } from '../../../../src/core/value.js';
+import { books, booksSpec, buildGeneration, fakeAnalyzers, type BuiltGeneration } from './books-fixture.js';
+import { TidesearchError } from '../../../../src/errors/index.js';
+
+let gen: BuiltGeneration;
+let s: Searcher;
+before(() => {
+  gen = buildGeneration();
+  s = createSearcher(gen.file, booksSpec, fakeAnalyzers);
+});
+after(() => {
+  s.close();
+  gen.cleanup();
+});
+
+const words = (v: unknown) => String(v ?? '').toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+const has = (r: RowImage, field: string, w: string) => words(r[field]).includes(w);
+const ids = (rows: readonly RowImage[]) => rows.map((r) => r['id']);
+const sortedIds = (rows: readonly RowImage[]) => [...ids(rows)].sort((a, b) => Number(a) - Number(b));
+const found = (req: Parameters<Searcher['search']>[0]) => s.search({ rows: 100, fl: 'id', ...req });
+const foundIds = (req: Parameters<Searcher['search']>[0]) => found(req).docs.map((d) => d['id']).sort((a, b) => Number(a) - Number(b));
+
+test('a term matches documents containing the word in any default field, best first', () => {
+  const expected = books.filter((r) => has(r, 'title', 'quick') || has(r, 'body', 'quick'));
+  const r = s.search({ q: 'quick', fl: 'id,score' });
+  assert.equal(r.numFound, expected.length);
+  assert.deepEqual(r.docs.map((d) => d['id']).sort(), sortedIds(expected).sort());
+  const scores = r.docs.map((d) => d['score'] as number);
+  assert.deepEqual(scores, [...scores].sort((a, b) => b - a));
+  assert.equal(r.maxScore, scores[0]);
+  assert.ok(scores.every((x) => x > 0));
+});
+
+test('boolean operators, negation, and OR across full-text and exact fields', () => {
+  assert.deepEqual(foundIds({ q: 'quick -fox' }), sortedIds(books.filter((r) => (has(r, 'title', 'quick') || has(r, 'body', 'quick')) && !has(r, 'title', 'fox') && !has(r, 'body', 'fox'))));
+  assert.deepEqual(foundIds({ q: '-category:food' }), sortedIds(books.filter((r) => r['category'] !== 'food')));
+  assert.deepEqual(foundIds({ q: 'title:brown OR category:tech' }), sortedIds(books.filter((r) => has(r, 'title', 'brown') || r['category'] === 'tech')));
+  assert.deepEqual(foundIds({ q: 'brown AND bread' }), sortedIds(books.filter((r) => ['brown', 'bread'].every((w) => has(r, 'title', w) || has(r, 'body', w)))));
+  assert.deepEqual(foundIds({ q: 'fox dog', qOp: 'AND' }), sortedIds(books.filter((r) => ['fox', 'dog'].every((w) => has(r, 'title', w) || has(r, 'body', w)))));
+  assert.deepEqual(foundIds({ q: 'note:*' }), sortedIds(books.filter((r) => r['note'] !== null)));
+});
+
+test('phrases, slop, prefix and wildcard on full-text fields', () => {
+  assert.deepEqual(foundIds({ q: '"lazy dog"' }), sortedIds(books.filter((r) => /lazy dog/i.test(String(r['body'])))));
+  assert.deepEqual(foundIds({ q: 'body:"quick fox"' }), []);
+  assert.deepEqual(foundIds({ q: 'body:"quick fox"~2' }), [1]);
+  const foxy = sortedIds(books.filter((r) => [...words(r['title']), ...words(r['body'])].some((w) => w.startsWith('fox'))));
+  assert.deepEqual(foundIds({ q: 'fox*' }), foxy);
+  assert.deepEqual(foundIds({ q: 'f?x*' }), foxy);
+  assert.deepEqual(foundIds({ q: '北京' }), sortedIds(books.filter((r) => String(r['title']).includes('北京'))));
+});
+
+test('typed ranges on decimal, integer and date fields, with open bounds', () => {
+  assert.deepEqual(foundIds({ q: 'price:[10 TO 20]' }), sortedIds(books.filter((r) => r['price'] !== null && Number(r['price']) >= 10 && Number(r['price']) <= 20)));
+  assert.deepEqual(foundIds({ q: 'qty:{0 TO *]' }), sortedIds(books.filter((r) => r['qty'] !== null && Number(r['qty']) > 0)));
+  assert.deepEqual(foundIds({ q: 'published:[2020-01-01 TO 2022-01-01T00:00:00Z}' }), sortedIds(books.filter((r) => r['published'] !== null && String(r['published']) >= '2020-01-01' && String(r['published']) < '2022-01-01')));
+  assert.deepEqual(foundIds({ q: 'big:9007199254740993' }), [1]);
+});
+
+test('fq filters without changing scores; sort by fields with ties by document order', () => {
+  const a = s.search({ q: 'quick', fl: 'id,score' });
+  const b = s.search({ q: 'quick', fq: ['category:food'], fl: 'id,score' });
+  for (const d of b.docs) assert.equal(d['score'], a.docs.find((x) => x['id'] === d['id'])!['score']);
+  assert.deepEqual(b.docs.map((d) => d['id']).sort(), sortedIds(books.filter((r) => r['category'] === 'food' && (has(r, 'title', 'quick') || has(r, 'body', 'quick')))));
+  const bySort = found({ q: '*:*', sort: 'category asc, price desc' }).docs.map((d) => d['id']);
+  const expected = [...books].sort((x, y) => String(x['category']).localeCompare(String(y['category'])) || (Number(y['price'] ?? -Infinity) - Number(x['price'] ?? -Infinity)) || Number(x['id']) - Number(y['id']));
+  assert.deepEqual(bySort, ids(expected));
+});
+
+test('values come back in canonical form; 64-bit integers stay exact', () => {
+  const d = s.get(['1', '3', 'nope'], 'id,big,price,published');
+  assert.deepEqual(d, [
+    { id: 1, big: 9007199254740993n, price: '10.50', published: '2020-01-15T00:00:00Z' },
+    { id: 3, big: -9007199254740993n, price: '25.00', published: '2019-03-03T00:00:00Z' },
+  ]);
+});
+
+test('facets count values of matching documents, zero counts included by default', () => {
+  const r = s.search({ q: '*:*', fq: ['qty:[1 TO *]'], rows: 0, facet: { fields: ['category'], queries: ['quick', 'price:[* TO 15]'] } });
+  const matching = books.filter((r) => r['qty'] !== null && Number(r['qty']) >= 1);
+  const counts = new Map<string, number>();
+  for (const b of books) counts.set(String(b['category']), 0);
+  for (const m of matching) counts.set(String(m['category']), counts.get(String(m['category']))! + 1);
+  const expected = [...counts].sort((x, y) => y[1] - x[1] || x[0].localeCompare(y[0]));
+  assert.deepEqual(r.facets!.fields, [['category', expected]]);
+  assert.deepEqual(r.facets!.queries, [
+    ['quick', matching.filter((b) => has(b, 'title', 'quick') || has(b, 'body', 'quick')).length],
+    ['price:[* TO 15]', matching.filter((b) => b['price'] !== null && Number(b['price']) <= 15).length],
+  ]);
+  const limited = s.search({ q: '*:*', rows: 0, facet: { fields: ['category'], queries: [], limit: 1, mincount: 1 } });
+  assert.deepEqual(limited.facets!.fields[0]![1], [['animals', books.filter((b) => b['category'] === 'animals').length]]);
+});
+
+test('highlighting wraps the query words in the stored text', () => {
+  const r = s.search({ q: 'quick OR 北京', fl: 'id', hl: { fields: ['title', 'body'], pre: '[', post: ']' } });
+  const hl = new Map(r.highlighting);
+  assert.deepEqual(hl.get('1'), { title: ['The [Quick] Brown Fox'], body: ['A [quick] brown fox jumps over the lazy dog'] });
+  assert.deepEqual(hl.get('5'), { title: ['[北京] 旅游'], body: ['[北京]是中国的首都 travel guide to Beijing'] });
+  assert.equal(hl.size, r.docs.length);
+});
+
+test('cursorMark pages through every document exactly once in sort order', () => {
+  const cases = [
+    ['*:*', 'price asc, id asc'],
+    ['quick OR fox OR brown', 'score desc, id asc'],
+    ['quick OR category:tech OR price:[20 TO *]', 'score desc, id asc'],
+    ['-category:food', 'published desc, id desc'],
+  ] as const;
+  for (const [q, sort] of cases) {
+    const seen: unknown[] = [];
+    let mark = '*';
+    for (let i = 0; i < 20; i++) {
+      const r = s.search({ q, sort, rows: 2, fl: 'id', cursorMark: mark });
+      seen.push(...r.docs.map((d) => d['id']));
+      if (r.nextCursorMark === mark) break;
+      mark = r.nextCursorMark!;
+    }
+    const all = s.search({ q, sort, rows: 100, fl: 'id' }).docs.map((d) => d['id']);
+    assert.deepEqual(seen, all, `${q} / ${sort}`);
+    assert.ok(all.length >= 4);
+  }
+});
+
+test('errors: unknown sort field, bad cursor, syntax', () => {
+  assert.throws(() => s.search({ q: '*:*', sort: 'colour asc' }), (e: unknown) => e instanceof TidesearchError && e.code === 'UNDEFINED_FIELD');
+  assert.throws(() => s.search({ q: '*:*', cursorMark: 'garbage' }), (e: unknown) => e instanceof TidesearchError && e.code === 'BAD_REQUEST');
+  assert.throws(() => s.search({ q: 'title:(' }), (e: unknown) => e instanceof TidesearchError && e.code === 'QUERY_SYNTAX');
+});
