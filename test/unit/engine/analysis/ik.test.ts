@@ -1,0 +1,115 @@
+// ik: a query word is found among the index tokens of any text containing it; folding makes traditional,
+// full-width and mixed-script text match; the user dictionary and stop words apply after reload().
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { createAnalyzers } from '../../../../src/engine/analysis/index.js';
+import { HANDWRITTEN, NAMES, PLACES } from './corpus.js';
+import { containsAll } from './token-match.js';
+
+const registry = createAnalyzers();
+const ik = registry.get('ik');
+const found = (query: string, text: string): boolean => {
+  const q = ik.analyze(query, 'query');
+  return q.length > 0 && containsAll(ik.analyze(text, 'index'), q);
+};
+
+// Common multi-character simplified words from jieba's own dictionary (the words users type).
+const dictPath = createRequire(import.meta.url).resolve('@node-rs/jieba/dict.txt');
+const WORDS = readFileSync(dictPath, 'utf8')
+  .split('\n')
+  .map((l) => l.split(' '))
+  .filter(([w, f]) => w !== undefined && [...w].length >= 2 && Number(f) >= 100 && /^\p{Script=Han}+$/u.test(w))
+  .map(([w]) => w!)
+  .filter((_, i) => i % 7 === 0) // a spread sample keeps the test fast
+  .filter((w) => ik.analyze(w, 'query').join('') === w); // unchanged by traditional→simplified folding
+
+test('a dictionary word inside any text is found by its query tokens (property)', () => {
+  assert.ok(WORDS.length > 1000, `${WORDS.length} words`);
+  const word = fc.constantFrom(...WORDS);
+  const context = fc.array(fc.oneof(word, fc.constantFrom(...HANDWRITTEN), fc.constantFrom('，', ' ', 'abc', '123', '的')), { maxLength: 6 });
+  fc.assert(
+    fc.property(context, word, context, (before, w, after) => found(w, before.join('') + w + after.join(''))),
+    { numRuns: 2000 },
+  );
+});
+
+test('query mode gives the coarsest split; index mode has every overlapping word', () => {
+  assert.deepEqual(ik.analyze('北京大学', 'query'), ['北京大学']);
+  const index = ik.analyze('我在北京大学读书', 'index');
+  for (const w of ['北京', '大学', '北京大学', '读书']) assert.ok(index.includes(w), `${w} in ${index.join(' ')}`);
+  // A word across the best segmentation's boundary (研究生 in 研究/生命) is still indexed, as ik_max_word does.
+  assert.ok(ik.analyze('研究生命起源', 'index').includes('研究生'));
+  assert.deepEqual(ik.analyze('研究生命起源', 'query'), ['研究', '生命', '起源']);
+});
+
+test('names and place names in template sentences are found', () => {
+  for (const name of NAMES) for (const place of PLACES) {
+    const text = `昨天${name}去${place}出差，顺便看望了朋友。`;
+    assert.ok(found(place, text), `${place} in ${text}`);
+    assert.ok(found(name, text), `${name} in ${text}`);
+  }
+});
+
+test('an unknown name stays whole in query mode (HMM) and is found in text', () => {
+  assert.deepEqual(ik.analyze('王小丫', 'query'), ['王小丫']);
+  assert.ok(found('王小丫', '主持人王小丫今天来了'));
+});
+
+test('traditional and simplified text match each other', () => {
+  assert.ok(found('臺灣', '台湾的数据很多'));
+  assert.ok(found('台湾', '臺灣的資料庫'));
+  assert.ok(found('資料', '这是一份资料'));
+  assert.ok(found('数据库', '資料庫不等于數據庫'));
+});
+
+test('full-width Latin and digits fold to half-width; Western words are tokenized like standard', () => {
+  assert.ok(found('ABC123', 'ＡＢＣ１２３是全角字符'));
+  assert.ok(found('iphone15', 'iPhone15 售价 5999元'));
+  assert.ok(found('5999', 'iPhone15 售价 5999元'));
+  assert.ok(found('售价', 'iPhone15 售价 5999元'));
+  assert.ok(found('creme', 'Crème brûlée'));
+  assert.deepEqual(ik.analyze('iPhone15 售价 5999元，Crème！', 'query'), ['iphone15', '售价', '5999', '元', 'creme']);
+  assert.ok(!found('北京', '上海的地铁'));
+});
+
+test('punctuation is dropped; emoji is kept', () => {
+  const tokens = ik.analyze('生日快乐🎂！“你好”。', 'index');
+  assert.ok(tokens.includes('🎂'));
+  for (const p of ['！', '“', '”', '。', '!']) assert.ok(!tokens.includes(p));
+});
+
+test('user dictionary words and stop words apply after reload()', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ik-dict-'));
+  try {
+    const dict = join(dir, 'user.dict');
+    const stop = join(dir, 'stop.txt');
+    writeFileSync(dict, '# extra words\n');
+    writeFileSync(stop, '');
+    const reg = createAnalyzers({ userDictPath: dict, stopWordsPath: stop });
+    assert.notDeepEqual(reg.get('ik').analyze('潮汐搜索', 'query'), ['潮汐搜索']);
+    assert.equal(reg.reload(), false);
+    writeFileSync(dict, '# extra words\n潮汐搜索\n阿里雲盤 100000 nz\n');
+    writeFileSync(stop, 'the\n的\n');
+    assert.equal(reg.reload(), true);
+    const ik2 = reg.get('ik');
+    assert.deepEqual(ik2.analyze('潮汐搜索', 'query'), ['潮汐搜索']);
+    assert.deepEqual(ik2.analyze('阿里云盘', 'query'), ['阿里云盘']); // listed in traditional, folded
+    assert.ok(ik2.analyze('我用潮汐搜索找资料', 'index').includes('潮汐搜索'));
+    assert.deepEqual(ik2.analyze('the 的', 'query'), []);
+    assert.ok(!ik2.analyze('我的书 the book', 'index').includes('的'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a missing dictionary file is a typed error naming the setting', () => {
+  assert.throws(() => createAnalyzers({ userDictPath: '/nonexistent/user.dict' }), (e: unknown) => {
+    const err = e as { code?: string; field?: string };
+    return err.code === 'BAD_REQUEST' && err.field === 'userDictPath';
+  });
+});
