@@ -18,7 +18,7 @@ after(() => {
   gen.cleanup();
 });
 
-const words = (v: unknown) => String(v ?? '').toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+const words = (v: unknown): string[] => String(v ?? '').toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
 const has = (r: RowImage, field: string, w: string) => words(r[field]).includes(w);
 const ids = (rows: readonly RowImage[]) => rows.map((r) => r['id']);
 const sortedIds = (rows: readonly RowImage[]) => [...ids(rows)].sort((a, b) => Number(a) - Number(b));
