@@ -132,13 +132,16 @@ export function CreateForm({ navigate }: { navigate: (hash: string) => void }) {
 
   const known = new Set(['indexName', 'table', 'columns', 'datasource.plugin', 'datasource.host', 'datasource.port', 'datasource.pdAddrs', 'datasource.user', 'datasource.password', 'datasource.dbName', 'incr.mqAddress', 'incr.topic', 'incr.groupId', 'incr.offsetResetStrategy', ...s.columns.flatMap((_, i) => [`columns[${i}].name`, `columns[${i}].token`, `columns[${i}].search`])]);
   const elsewhere = fieldErrors.filter((f) => !known.has(f.name) || (f.name.startsWith('incr.') && !s.incrOn));
+  // A message already shown beside its field is summarised at the top instead of repeated.
+  const shownByField = new Set(fieldErrors.filter((f) => !elsewhere.includes(f)).map((f) => f.content));
+  const topMessages = messages.map((m) => (shownByField.has(m) ? 'Please fix the marked fields.' : m)).filter((m, i, all) => all.indexOf(m) === i);
   const previewBody = buildBody({ ...s, password: s.password ? '********' : '' });
 
   return html`<section>
     <div class="head"><h1>Create index</h1></div>
     <form class="create" onSubmit=${submit} novalidate>
-      ${messages.length > 0 || elsewhere.length > 0
-        ? html`<div class="error" role="alert">${messages.map((m) => html`<div>${m}</div>`)}${elsewhere.map((f) => html`<div><code>${f.name}</code>: ${f.content}</div>`)}</div>`
+      ${topMessages.length > 0 || elsewhere.length > 0
+        ? html`<div class="error" role="alert">${topMessages.map((m) => html`<div>${m}</div>`)}${elsewhere.map((f) => html`<div><code>${f.name}</code>: ${f.content}</div>`)}</div>`
         : null}
       <fieldset><legend>Index</legend>
         ${text('Index name', 'indexName', 'indexName', { placeholder: 'employees' })}
