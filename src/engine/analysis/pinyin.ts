@@ -11,7 +11,8 @@ import { foldWestern } from './standard.js';
  *   query matches as a phrase of characters ("北京" finds "北京大学");
  * - its full pinyin, syllables run together, other runs kept ("beijingdaxue", "qqyinyue");
  * - its initials ("bjdx", "qqyy"): first letter of each syllable, other runs kept whole;
- * - when reading the first character as a surname changes the result (单 dan → shan), those two again;
+ * - when the first segment is name-sized (≤ 4 characters) and reading its first character as a surname changes
+ *   the result (单 dan → shan), those two again;
  * - with several segments (or none with Han), the full pinyin and initials of the whole value run together.
  * ü is written v (lv), as pinyin input methods do. Polyphonic characters take the reading pinyin-pro picks in
  * context; other readings are not indexed. A title is found by the pinyin of the whole segment; partial
@@ -23,6 +24,7 @@ const HAN = /\p{Script=Han}/u;
 const PIECES = /\p{Script=Han}|[\p{L}\p{N}]+?(?=\p{Script=Han}|[^\p{L}\p{N}]|$)/gu;
 const SEGMENTS = /[^\p{L}\p{N}]+/u;
 const NOT_ALNUM = /[^\p{L}\p{N}]+/gu;
+const MAX_NAME_LENGTH = 4;
 
 function readings(segment: string, surname: boolean): { full: string; initials: string } {
   const syllables = pinyin(segment, { toneType: 'none', type: 'array', v: true, nonZh: 'consecutive', surname: surname ? 'head' : 'off' });
@@ -68,7 +70,8 @@ export function createPinyinAnalyzer(fold: ChineseFold): Analyzer {
       // The whole value run together, so "Bei Jing" and "张三丰 传奇" are found by one query token too.
       if (segments.length > 1 || (segments.length === 1 && !HAN.test(segments[0]!))) out.push(wholeFull, wholeInitials);
       const first = segments[0];
-      if (first !== undefined && HAN.test(first.charAt(0))) {
+      // Surname readings only matter for names, which are short; pinyin-pro is the cost here.
+      if (first !== undefined && first.length <= MAX_NAME_LENGTH && HAN.test(first.charAt(0))) {
         const named = readings(first, true);
         const plain = readings(first, false);
         if (named.full !== plain.full) out.push(named.full, named.initials);

@@ -9,15 +9,18 @@ import type { Analyzer } from './analyzer.js';
  * - Word-like segments are kept; inside them, ASCII punctuation splits ("don't" → "don" "t", "3.14" → "3" "14"),
  *   because the FTS5 `ascii` tokenizer would split there anyway and query terms must split the same way.
  * - Emoji (Extended_Pictographic) segments are kept as tokens (Lucene does the same); other punctuation is dropped.
- * Pure-ASCII text takes a fast path with the same result: runs of [a-z0-9].
+ * Fast paths with the same result: pure ASCII → runs of [a-z0-9]; no Katakana/Southeast-Asian script or emoji
+ * → runs of letters, digits and marks (non-ASCII punctuation such as ’ or · therefore splits too).
  */
 const NON_ASCII = /[^\x00-\x7f]/;
 const ASCII_ALNUM_RUN = /[a-z0-9]+/g;
 const ASCII_SPLIT = /[\x00-\x2f\x3a-\x40\x5b-\x60\x7b-\x7f]+/;
 const COMBINING = /\p{M}+/gu;
-const SINGLE_CHAR_SCRIPTS = /[\p{Script=Han}\p{Script=Hiragana}]/u;
-const SINGLE_CHAR_SPLIT = /([\p{Script=Han}\p{Script=Hiragana}])/u;
+const SINGLE_OR_REST = /([\p{Script=Han}\p{Script=Hiragana}])|[^\p{Script=Han}\p{Script=Hiragana}]+/gu;
 const PICTOGRAPHIC = /\p{Extended_Pictographic}/u;
+const NEEDS_SEGMENTER =
+  /[\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}\p{Extended_Pictographic}\p{Regional_Indicator}]/u;
+const LETTER_RUN = /[\p{L}\p{N}\p{M}]+/gu;
 
 /** Lower-case and accent-fold; the result is what `appendWords` segments. */
 export function foldWestern(text: string): string {
@@ -31,17 +34,22 @@ export function appendWords(folded: string, segmenter: Intl.Segmenter, out: stri
     for (const m of folded.matchAll(ASCII_ALNUM_RUN)) out.push(m[0]);
     return;
   }
-  for (const seg of segmenter.segment(folded)) {
-    if (seg.isWordLike) {
-      for (const piece of seg.segment.split(ASCII_SPLIT)) {
-        if (piece === '') continue;
-        if (!SINGLE_CHAR_SCRIPTS.test(piece)) {
-          out.push(piece);
-          continue;
-        }
-        for (const part of piece.split(SINGLE_CHAR_SPLIT)) if (part !== '') out.push(part);
-      }
-    } else if (PICTOGRAPHIC.test(seg.segment)) {
+  // UAX #29 always breaks around Han and Hiragana, so they are cut out first (one token per character) and
+  // the rest is segmented on its own: Intl.Segmenter costs far more than a regex, so it runs only on text in
+  // scripts with their own word rules (Katakana, Thai, …) or with emoji. Elsewhere UAX #29 words are the runs
+  // of letters, digits and marks once ASCII punctuation splits them.
+  for (const m of folded.matchAll(SINGLE_OR_REST)) {
+    const part = m[0];
+    if (m[1] !== undefined) out.push(part);
+    else if (!NON_ASCII.test(part)) for (const w of part.matchAll(ASCII_ALNUM_RUN)) out.push(w[0]);
+    else if (!NEEDS_SEGMENTER.test(part)) for (const w of part.matchAll(LETTER_RUN)) out.push(w[0]);
+    else segmentWords(part, segmenter, out);
+  }
+}
+
+function segmentWords(text: string, segmenter: Intl.Segmenter, out: string[]): void {
+  for (const seg of segmenter.segment(text)) {
+    if (seg.isWordLike || PICTOGRAPHIC.test(seg.segment)) {
       for (const piece of seg.segment.split(ASCII_SPLIT)) if (piece !== '') out.push(piece);
     }
   }
