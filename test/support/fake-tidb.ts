@@ -37,6 +37,8 @@ export interface FakeTidbOptions {
   readonly denyGlobalSet?: boolean;
   /** @@tidb_current_ts reads 0 (older TiDB): the client must fall back to SHOW MASTER STATUS. */
   readonly noCurrentTs?: boolean;
+  /** Reading @@tidb_current_ts fails (to test clean-up after a failed snapshot). */
+  readonly failCurrentTs?: boolean;
   readonly tables: readonly FakeTable[];
 }
 
@@ -53,8 +55,12 @@ export interface FakeTidb extends AsyncDisposable {
   readonly log: LoggedStatement[];
   /** Current global tidb_gc_life_time. */
   gcLifeTime(): string;
-  /** Drops every open connection after this many more data rows have been sent (a TiDB server dying mid-dump). */
-  dieAfterRows(n: number): void;
+  /**
+   * After this many more data rows, the server goes away: `shutdown` first sends error 1053 (ER_SERVER_SHUTDOWN,
+   * what a TiDB being stopped answers), `drop` just closes every socket (a killed server or a partition).
+   * Either way it accepts no more connections.
+   */
+  dieAfterRows(n: number, how?: 'shutdown' | 'drop'): void;
   stop(): Promise<void>;
 }
 
@@ -64,6 +70,7 @@ export async function startFakeTidb(o: FakeTidbOptions): Promise<FakeTidb> {
   const log: LoggedStatement[] = [];
   let gcLifeTime = o.gcLifeTime ?? '10m0s';
   let rowsUntilDeath = Infinity;
+  let deathKind: 'shutdown' | 'drop' = 'shutdown';
   let dead = false;
   let nextId = 1;
   const sockets = new Set<{ destroy(): void }>();
@@ -101,6 +108,7 @@ export async function startFakeTidb(o: FakeTidbOptions): Promise<FakeTidb> {
       if (/^SELECT VERSION\(\)/i.test(s)) return result(c, [col('v')], [[o.version ?? '8.0.11-TiDB-v7.5.1']]);
       if (/^(START TRANSACTION|BEGIN)/i.test(s)) return (inTxn = true), c.writeOk();
       if (/^(ROLLBACK|COMMIT)$/i.test(s)) return (inTxn = false), c.writeOk();
+      if (/@@tidb_current_ts/i.test(s) && o.failCurrentTs) return c.writeError({ code: 9001, message: 'PD server timeout' });
       if (/@@tidb_current_ts/i.test(s)) return result(c, [col('ts', T.LONGLONG)], [[inTxn && !o.noCurrentTs ? o.currentTs : '0']]);
       if (/^SHOW MASTER STATUS$/i.test(s)) {
         return result(c, ['File', 'Position', 'Binlog_Do_DB', 'Binlog_Ignore_DB', 'Executed_Gtid_Set'].map((n) => col(n)), [['tidb-binlog', o.currentTs, '', '', '']]);
@@ -134,7 +142,11 @@ export async function startFakeTidb(o: FakeTidbOptions): Promise<FakeTidb> {
       for (const r of rows) {
         if (rowsUntilDeath-- <= 0) {
           dead = true;
-          for (const sock of sockets) sock.destroy();
+          // A moment later, so the client has handed the rows already sent to its consumer.
+          setTimeout(() => {
+            if (deathKind === 'shutdown') c.writeError({ code: 1053, message: 'Server shutdown in progress' });
+            for (const sock of sockets) sock.destroy();
+          }, 100);
           return;
         }
         c.writeTextRow(idx.map((i) => r[i]!));
@@ -160,8 +172,9 @@ export async function startFakeTidb(o: FakeTidbOptions): Promise<FakeTidb> {
     port,
     log,
     gcLifeTime: () => gcLifeTime,
-    dieAfterRows(n) {
+    dieAfterRows(n, how = 'shutdown') {
       rowsUntilDeath = n;
+      deathKind = how;
     },
     stop,
     [Symbol.asyncDispose]: stop,

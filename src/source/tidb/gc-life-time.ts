@@ -43,10 +43,13 @@ export function formatGoDuration(ms: number): string {
   return h > 0 ? `${h}h${m > 0 ? `${m}m` : ''}` : `${m}m`;
 }
 
-/** Twice the expected time plus 10 minutes: estimates from table statistics can be far off. */
+/**
+ * Twice the expected time (estimates from table statistics can be far off), and never less than TiDB's
+ * default 10m, so small dumps change nothing.
+ */
 export function requiredGcLifeTimeMs(estimatedRows: number, rowsPerSecond: number): number {
-  const expectedMs = (Math.max(0, estimatedRows) / Math.max(1, rowsPerSecond)) * 1000;
-  return 2 * expectedMs + 10 * 60_000;
+  const expectedMs = (Math.max(0, estimatedRows) / Math.max(0.001, rowsPerSecond)) * 1000;
+  return Math.max(2 * expectedMs, 10 * 60_000);
 }
 
 export async function guardGcLifeTime(conn: SqlConnection, estimatedRows: number, policy: GcPolicy): Promise<GcGuard> {
@@ -54,7 +57,7 @@ export async function guardGcLifeTime(conn: SqlConnection, estimatedRows: number
   const original = String(rows[0]?.v ?? '');
   const currentMs = parseGoDuration(original);
   const neededMs = requiredGcLifeTimeMs(estimatedRows, policy.assumedRowsPerSecond);
-  const expected = formatGoDuration(Math.max(60_000, (neededMs - 10 * 60_000) / 2));
+  const expected = formatGoDuration((Math.max(0, estimatedRows) / Math.max(0.001, policy.assumedRowsPerSecond)) * 1000);
   if (currentMs >= neededMs) {
     return { note: `tidb_gc_life_time ${original} covers the expected dump time (~${expected} for ~${estimatedRows} rows)`, restore: async () => undefined };
   }

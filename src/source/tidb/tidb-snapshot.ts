@@ -56,6 +56,16 @@ export async function openTidbSnapshot(schema: TableSchema, connector: TidbConne
   }
 }
 
+/** MySQL errors that mean "this server is going away", where another TiDB server can carry on. */
+const SERVER_GONE_ERRNOS = new Set([1053 /* ER_SERVER_SHUTDOWN */, 1317 /* ER_QUERY_INTERRUPTED */, 2013 /* CR_SERVER_LOST */]);
+
+export function serverLost(e: unknown): boolean {
+  if (!isTidesearchError(e)) return false;
+  if (e.code === 'SOURCE_UNREACHABLE') return true;
+  const errno = (e.cause as { errno?: number } | undefined)?.errno;
+  return e.code === 'SOURCE_ERROR' && errno !== undefined && SERVER_GONE_ERRNOS.has(errno);
+}
+
 async function estimate(conn: SqlConnection, schema: TableSchema): Promise<number> {
   const rows = await conn.query<{ n: unknown }>('SELECT TABLE_ROWS AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?', [
     schema.db,
@@ -158,7 +168,7 @@ class TidbSnapshot implements Snapshot {
               await readRange(conn, ranges[i]!, after, (k) => (after = k));
               break;
             } catch (e) {
-              if (!isTidesearchError(e) || e.code !== 'SOURCE_UNREACHABLE' || failovers >= (this.o.maxFailovers ?? 3)) throw e;
+              if (!serverLost(e) || failovers >= (this.o.maxFailovers ?? 3)) throw e;
               this.o.log(`dump: lost TiDB ${current?.addr} in chunk ${i + 1}/${ranges.length} (${e.message}); resuming after the last key on another server`);
               current?.conn.destroy();
               if (current) this.open.delete(current.conn);

@@ -7,7 +7,7 @@ import type { SqlConnection } from '../mysql/connection.js';
 import { describeTable } from '../mysql/describe.js';
 import { createMySqlSource } from '../mysql/index.js';
 import { DEFAULT_GC_POLICY, type GcPolicy } from '../tidb/gc-life-time.js';
-import { openTidbSnapshot } from '../tidb/tidb-snapshot.js';
+import { openTidbSnapshot, serverLost } from '../tidb/tidb-snapshot.js';
 import { discoverTidbServers } from './discovery.js';
 import { TidbPool } from './tidb-pool.js';
 
@@ -113,7 +113,7 @@ class TikvSource implements Source {
       try {
         return await fn(this.meta);
       } catch (e) {
-        if (!isTidesearchError(e) || e.code !== 'SOURCE_UNREACHABLE' || attempt >= this.pool.known.length) throw e;
+        if (!serverLost(e) || attempt >= this.pool.known.length) throw e;
         this.log(`lost TiDB ${this.addr} (${e.message}); connecting to another server`);
         this.meta.destroy();
         const next = await this.pool.connect();
