@@ -59,7 +59,7 @@ export async function openTidbSnapshot(schema: TableSchema, connector: TidbConne
 /** MySQL errors that mean "this server is going away", where another TiDB server can carry on. */
 const SERVER_GONE_ERRNOS = new Set([1053 /* ER_SERVER_SHUTDOWN */, 1317 /* ER_QUERY_INTERRUPTED */, 2013 /* CR_SERVER_LOST */]);
 
-export function serverLost(e: unknown): boolean {
+export function serverLost(e: unknown): e is TidesearchError {
   if (!isTidesearchError(e)) return false;
   if (e.code === 'SOURCE_UNREACHABLE') return true;
   const errno = (e.cause as { errno?: number } | undefined)?.errno;
