@@ -109,7 +109,9 @@ function parseCanal(m: RawMessage): CanalMessage {
 function tso(v: string | number | undefined, field: string): Tso {
   if (v === undefined) throw decodeFailed(PROTOCOL, `no ${field}: create the changefeed with enable-tidb-extension=true so each change carries its commit TSO`);
   try {
-    return parseTso(v);
+    const ts = parseTso(v);
+    if (ts < 0n) throw new TypeError(`negative TSO ${ts}`);
+    return ts;
   } catch (e) {
     throw decodeFailed(PROTOCOL, `${field}: ${(e as Error).message}`, e);
   }

@@ -3,7 +3,13 @@
 import type { ColumnSchema, TableSchema } from '../../core/schema.js';
 import { valueFromText, type IndexValue } from '../../core/value.js';
 
-export type ColumnLookup = ReadonlyMap<string, ColumnSchema>;
+/** A column with its ENUM/SET nature decided once (the per-value path must not run regexes). */
+export interface ColumnInfo {
+  readonly column: ColumnSchema;
+  readonly members: 'enum' | 'set' | null;
+}
+
+export type ColumnLookup = ReadonlyMap<string, ColumnInfo>;
 
 /** Columns by name, built once per TableSchema object the caller hands us. */
 export class SchemaColumns {
@@ -12,7 +18,7 @@ export class SchemaColumns {
   of(schema: TableSchema): ColumnLookup {
     let m = this.#cache.get(schema);
     if (!m) {
-      m = new Map(schema.columns.map((c) => [c.name, c]));
+      m = new Map(schema.columns.map((c) => [c.name, { column: c, members: isEnumColumn(c) ? 'enum' : isSetColumn(c) ? 'set' : null }]));
       this.#cache.set(schema, m);
     }
     return m;
@@ -79,10 +85,11 @@ export function enumToIndex(c: ColumnSchema, value: string): string {
  * → canonical IndexValue. `binaryText` says how binary columns are written: latin-1 text (canal-json)
  * or base64 (simple protocol).
  */
-export function valueFromProtocolText(c: ColumnSchema, text: string | null, offsetMinutes: number, binaryText: 'latin1' | 'base64'): IndexValue {
+export function valueFromProtocolText(info: ColumnInfo, text: string | null, offsetMinutes: number, binaryText: 'latin1' | 'base64'): IndexValue {
   if (text === null) return null;
-  if (isEnumColumn(c)) return enumFromIndex(c, text);
-  if (isSetColumn(c)) return setFromBitmask(c, text);
+  const c = info.column;
+  if (info.members === 'enum') return enumFromIndex(c, text);
+  if (info.members === 'set') return setFromBitmask(c, text);
   if (c.kind === 'binary' && binaryText === 'base64') return Buffer.from(text, 'base64').toString('base64');
   return valueFromText(c.kind, text, offsetMinutes);
 }

@@ -148,7 +148,9 @@ function parseObject<T>(b: Buffer, what: string): T {
 function tsoOf(v: string | number | undefined): Tso {
   if (v === undefined) throw decodeFailed(PROTOCOL, 'key has no "ts"');
   try {
-    return parseTso(v);
+    const ts = parseTso(v);
+    if (ts < 0n) throw new TypeError(`negative TSO ${ts}`);
+    return ts;
   } catch (e) {
     throw decodeFailed(PROTOCOL, `key "ts": ${(e as Error).message}`, e);
   }

@@ -4,7 +4,7 @@
 // DECIMAL and date/time as text. Output from TiCDC before flags existed (no "f") base64-encoded strings too.
 import type { ColumnSchema } from '../../core/schema.js';
 import { valueFromText, type IndexValue } from '../../core/value.js';
-import { enumFromIndex, isEnumColumn, isSetColumn, setFromBitmask } from './column-values.js';
+import { enumFromIndex, setFromBitmask, type ColumnInfo } from './column-values.js';
 import { bytesFromGoQuoted } from './go-quoted.js';
 
 export interface OpenColumn {
@@ -20,13 +20,14 @@ const TYPE_SET = 248;
 const BLOB_TYPES = new Set([249, 250, 251, 252]);
 const STRING_TYPES = new Set([15, 253, 254]);
 
-export function openColumnValue(col: ColumnSchema, raw: OpenColumn, offsetMinutes: number): IndexValue {
+export function openColumnValue(info: ColumnInfo, raw: OpenColumn, offsetMinutes: number): IndexValue {
+  const col = info.column;
   const v = raw.v;
   if (v === null || v === undefined) return null;
   if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') throw new TypeError(`value is a JSON ${Array.isArray(v) ? 'array' : 'object'}`);
   const t = raw.t ?? -1;
-  if (t === TYPE_ENUM || isEnumColumn(col)) return enumFromIndex(col, scalarText(v));
-  if (t === TYPE_SET || isSetColumn(col)) return setFromBitmask(col, scalarText(v));
+  if (t === TYPE_ENUM || info.members === 'enum') return enumFromIndex(col, scalarText(v));
+  if (t === TYPE_SET || info.members === 'set') return setFromBitmask(col, scalarText(v));
   if (BLOB_TYPES.has(t)) return fromBytes(col, Buffer.from(stringOf(v), 'base64'));
   if (STRING_TYPES.has(t)) {
     const s = stringOf(v);

@@ -119,7 +119,9 @@ function parseSimple(m: RawMessage): SimpleMessage {
 function tso(v: string | number | undefined): Tso {
   if (v === undefined) throw decodeFailed(PROTOCOL, 'message has no commitTs');
   try {
-    return parseTso(v);
+    const ts = parseTso(v);
+    if (ts < 0n) throw new TypeError(`negative TSO ${ts}`);
+    return ts;
   } catch (e) {
     throw decodeFailed(PROTOCOL, `commitTs: ${(e as Error).message}`, e);
   }
