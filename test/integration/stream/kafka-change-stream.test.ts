@@ -121,3 +121,31 @@ test('broker down: status says retrying with the reason, consumption resumes whe
   assert.equal(states.at(-1), 'stopped');
   assert.equal(states.lastIndexOf('running') > states.indexOf('retrying'), true, `back to running after retrying: ${states.join(',')}`);
 });
+
+test('TiCDC-format messages through the broker decode to the changes that were produced (canal-json and open protocol)', async () => {
+  const { createDecoder, encodeCanalJson } = await import('../../../src/stream/decoders/index.js');
+  const { readFileSync } = await import('node:fs');
+  const schema = { db: 'd', table: 't', key: ['id'], keyKind: 'primary', columns: [{ name: 'id', kind: 'integer', sqlType: 'bigint', nullable: false }, { name: 'v', kind: 'string', sqlType: 'text', nullable: true }] } as const;
+  const t1 = { db: 'test', table: 't1', key: ['id'], keyKind: 'primary', columns: [{ name: 'id', kind: 'integer', sqlType: 'int', nullable: false }, { name: 'val', kind: 'string', sqlType: 'varchar(16)', nullable: true }] } as const;
+  const events = Array.from({ length: 40 }, (_, i) => ({ kind: 'row', op: 'insert', db: 'd', table: 't', commitTs: 449930145454456833n + BigInt(i), before: null, after: { id: 9007199254740993n + BigInt(i), v: `值 ${i}` } }) as const);
+  const topic = await topicWith(3, 0);
+  await kafka.produce(topic, events.map((e, i) => ({ partition: i % 3, key: String(e.after.id), value: encodeCanalJson(e, schema) })));
+  const s1 = stream(topic);
+  const { got } = await consume(s1, [], 'earliest', (g) => g.length >= 40);
+  await s1.close();
+  const canal = createDecoder('auto', { tableSchema: (db, t) => (db === 'd' && t === 't' ? schema : undefined), timeZoneOffsetMinutes: 0 });
+  const decoded = got.flatMap((m) => canal.decode(m));
+  assert.equal(canal.protocol, 'canal-json');
+  assert.deepEqual(decoded.sort((a, b) => (a.kind === 'row' && b.kind === 'row' ? Number(a.commitTs - b.commitTs) : 0)), events);
+
+  const openTopic = await topicWith(1, 0);
+  const bin = (n: string) => readFileSync(`/work/shared/data/ticdc-samples/open-protocol-${n}.bin`);
+  await kafka.produce(openTopic, ['insert-batch', 'update', 'resolved'].map((n) => ({ partition: 0, key: bin(`${n}.key`), value: bin(`${n}.value`) })));
+  const s2 = stream(openTopic);
+  const { got: openMsgs } = await consume(s2, [], 'earliest', (g) => g.length >= 3);
+  await s2.close();
+  const open = createDecoder('auto', { tableSchema: (db, t) => (db === 'test' && t === 't1' ? t1 : undefined), timeZoneOffsetMinutes: 0 });
+  assert.deepEqual(openMsgs.flatMap((m) => open.decode(m)).map((i) => (i.kind === 'row' ? `${i.op}:${JSON.stringify(i.after)}` : `${i.kind}:${'commitTs' in i ? i.commitTs : ''}`)), [
+    'insert:{"id":1,"val":"aa"}', 'insert:{"id":2,"val":"bb"}', 'update:{"id":2,"val":"cc"}', 'resolved:449930145454456864',
+  ]);
+});
