@@ -82,12 +82,13 @@ async function beginLocked(schema: TableSchema, conns: SqlConnection[], o: Snaps
       return await beginSingle(conns[0]!, o.dialect);
     }
     const snapshotTs = clockTso();
-    await Promise.all(conns.map((c) => c.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY')));
+    // One after another: under the lock their order and spacing cannot matter, and it costs N round trips.
+    for (const c of conns) await c.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
     const binlog = await binlogPosition(conns[0]!, o.dialect);
     await lock.query('UNLOCK TABLES');
     return { snapshotTs, ...(binlog ? { binlog } : {}) };
   } finally {
-    lock.destroy();
+    await lock.end();
   }
 }
 
