@@ -74,22 +74,28 @@ export async function runFullBuild(i: FullBuildInput): Promise<FullBuildResult> 
     let indexed = 0;
     const pending: Promise<void>[] = [];
     let writeChain = Promise.resolve();
-    for (const batch of builder.textBatches(i.batchRows)) {
-      ctx.signal.throwIfAborted();
-      const job = i.analysis.analyze({ tokens, texts: batch.texts as (string | null)[] }).then((out) => {
-        analysed += batch.rids.length;
-        ctx.progress('join', analysed, dumped);
-        writeChain = writeChain.then(() => {
-          builder.insertTokens(batch.rids, out);
-          indexed += batch.rids.length;
-          ctx.progress('indexBuild', indexed, dumped);
+    try {
+      for (const batch of builder.textBatches(i.batchRows)) {
+        ctx.signal.throwIfAborted();
+        const job = i.analysis.analyze({ tokens, texts: batch.texts as (string | null)[] }).then((out) => {
+          analysed += batch.rids.length;
+          ctx.progress('join', analysed, dumped);
+          writeChain = writeChain.then(() => {
+            builder.insertTokens(batch.rids, out);
+            indexed += batch.rids.length;
+            ctx.progress('indexBuild', indexed, dumped);
+          });
+          return writeChain;
         });
-        return writeChain;
-      });
-      pending.push(job);
-      if (pending.length >= IN_FLIGHT) await pending.shift();
+        pending.push(job);
+        if (pending.length >= IN_FLIGHT) await pending.shift();
+      }
+      await Promise.all(pending);
+    } catch (e) {
+      // Let the jobs in flight settle before the pool is closed under them.
+      await Promise.allSettled(pending);
+      throw e;
     }
-    await Promise.all(pending);
     ctx.progress('join', dumped, dumped);
     ctx.log(`join: analysed ${tokens.length} full-text field(s) [${tokens.join(', ')}] of ${dumped} rows in ${Date.now() - t1} ms (${rate(dumped, Date.now() - t1)})`);
 

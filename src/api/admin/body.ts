@@ -14,9 +14,8 @@ export function parseAdminBody(text: string): unknown {
     // The document's own examples use a full-width comma between fields.
     return JSON5.parse(text.replaceAll('，', ','));
   } catch (e) {
-    const hash = /^[^"'\n]*#/m.exec(text);
     const why = e instanceof Error ? e.message.replace(/^JSON5: /, '') : String(e);
-    const hint = hash ? '; `#` comments are not allowed (use // or /* */ in JSON5, or plain JSON)' : '';
+    const hint = why.includes("'#'") ? '; `#` comments are not allowed (use // or /* */ in JSON5, or plain JSON)' : '';
     throw new TidesearchError('BAD_REQUEST', `request body is neither JSON nor JSON5: ${why}${hint}`, { field: 'body' });
   }
 }

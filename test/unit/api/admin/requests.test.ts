@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CreateSchema, CreateIncrSchema, TaskSchema, checkDuplicateColumns, parseBody } from '../../../../src/api/admin/requests.js';
 import { TidesearchError } from '../../../../src/errors/index.js';
+import type { z } from 'zod';
 
 const good = {
   datasource: { plugin: 'MySQL', host: '127.0.0.1', port: 3306, user: 'root', password: 'pw', dbName: 'employees' },
@@ -11,7 +12,7 @@ const good = {
   columns: [{ name: 'emp_no', token: 'string', search: true }, { name: 'bio', token: 'ik', search: true }],
 };
 
-function fieldsOf(body: unknown, schema = CreateSchema): { name: string; content: string }[] {
+function fieldsOf(body: unknown, schema: z.ZodType = CreateSchema): { name: string; content: string }[] {
   try {
     parseBody(schema, body);
   } catch (e) {
