@@ -77,6 +77,7 @@ export async function startFakeTidb(o: FakeTidbOptions): Promise<FakeTidb> {
   const server = mysql.createServer((conn) => {
     const id = nextId++;
     const c = conn as unknown as ServerConn;
+    c.on('error', () => {}); // a client going away is normal here
     sockets.add(c.stream);
     c.stream.on('close', () => sockets.delete(c.stream));
     if (dead) return c.stream.destroy();
@@ -157,7 +158,6 @@ export async function startFakeTidb(o: FakeTidbOptions): Promise<FakeTidb> {
     c.on('query', answer);
     // mysql2's server routes statements starting with SET to 'stmt_prepare'.
     c.on('stmt_prepare', answer);
-    c.on('error', () => {});
   });
   await new Promise<void>((resolve) => (server.listen as (...a: unknown[]) => unknown)(0, '127.0.0.1', () => resolve()));
   const port = ((server as unknown as { _server: { address(): AddressInfo } })._server.address()).port;

@@ -15,8 +15,12 @@ export const DEFAULT_GC_POLICY: GcPolicy = { extend: true, assumedRowsPerSecond:
 export interface GcGuard {
   /** What happened, for the task log. */
   readonly note: string;
-  /** Puts the original value back if it is still ours. Idempotent; never throws. */
-  restore(): Promise<string | undefined>;
+  /**
+   * Puts the original value back if it is still ours, through `via` (default: the connection that changed it,
+   * which may be gone after a fail-over). Returns what happened; undefined when there was nothing (left) to do.
+   * Never throws; after a failure it can be called again with another connection.
+   */
+  restore(via?: SqlConnection): Promise<string | undefined>;
 }
 
 const UNITS: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1, us: 0.001, µs: 0.001, ns: 0.000001 };
@@ -74,22 +78,24 @@ export async function guardGcLifeTime(conn: SqlConnection, estimatedRows: number
   } catch (e) {
     throw tooShort(`Tidesearch could not extend it (${(e as Error).message}).`);
   }
-  let restored: Promise<string | undefined> | undefined;
+  let done = false;
   return {
     note: `tidb_gc_life_time extended from ${original} to ${wanted} for the dump (~${estimatedRows} rows); it is restored when the dump ends`,
-    restore: () =>
-      (restored ??= (async () => {
-        try {
-          const now = await conn.query<{ v: unknown }>('SELECT @@GLOBAL.tidb_gc_life_time AS v');
-          // Someone changed it meanwhile (an operator, another dump): theirs wins.
-          if (String(now[0]?.v ?? '') !== wanted && parseGoDuration(String(now[0]?.v ?? '0s')) !== parseGoDuration(wanted)) {
-            return `tidb_gc_life_time was changed to ${String(now[0]?.v)} during the dump; left as is`;
-          }
-          await conn.query(`SET GLOBAL tidb_gc_life_time = '${original}'`);
-          return `tidb_gc_life_time restored to ${original}`;
-        } catch (e) {
-          return `could not restore tidb_gc_life_time to ${original}: ${(e as Error).message}; run SET GLOBAL tidb_gc_life_time = '${original}'`;
+    async restore(via = conn) {
+      if (done) return undefined;
+      try {
+        const now = await via.query<{ v: unknown }>('SELECT @@GLOBAL.tidb_gc_life_time AS v');
+        done = true;
+        // Someone changed it meanwhile (an operator, another dump): theirs wins.
+        if (parseGoDuration(String(now[0]?.v ?? '0s')) !== parseGoDuration(wanted)) {
+          return `tidb_gc_life_time was changed to ${String(now[0]?.v)} during the dump; left as is`;
         }
-      })()),
+        await via.query(`SET GLOBAL tidb_gc_life_time = '${original}'`);
+        return `tidb_gc_life_time restored to ${original}`;
+      } catch (e) {
+        done = false;
+        return `could not restore tidb_gc_life_time to ${original}: ${(e as Error).message}; run SET GLOBAL tidb_gc_life_time = '${original}'`;
+      }
+    },
   };
 }

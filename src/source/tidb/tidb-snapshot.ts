@@ -50,7 +50,8 @@ export async function openTidbSnapshot(schema: TableSchema, connector: TidbConne
     await pinToSnapshot(control, snapshotTs);
     return new TidbSnapshot(schema, snapshotTs, control, gc.restore, connector, o);
   } catch (e) {
-    if (gc) o.log(`dump: ${await gc.restore()}`);
+    const note = gc ? await gc.restore() : undefined;
+    if (note) o.log(`dump: ${note}`);
     await control.end();
     throw e;
   }
@@ -84,7 +85,7 @@ class TidbSnapshot implements Snapshot {
     private readonly schema: TableSchema,
     private readonly snapshotTs: Tso,
     private readonly control: SqlConnection,
-    private readonly restoreGc: () => Promise<string | undefined>,
+    private readonly restoreGc: (via?: SqlConnection) => Promise<string | undefined>,
     private readonly connector: TidbConnector,
     private readonly o: TidbSnapshotOptions,
   ) {
@@ -200,7 +201,17 @@ class TidbSnapshot implements Snapshot {
   [Symbol.asyncDispose](): Promise<void> {
     this.disposed ??= (async () => {
       for (const c of this.open) c.destroy();
-      const note = await this.restoreGc();
+      let note = await this.restoreGc();
+      if (note?.startsWith('could not restore')) {
+        // The server that extended it is gone: any live TiDB server can set the global variable back.
+        try {
+          const { conn } = await this.connector.connect();
+          note = (await this.restoreGc(conn)) ?? note;
+          await conn.end();
+        } catch (e) {
+          note = `${note} (${(e as Error).message})`;
+        }
+      }
       if (note) this.o.log(`dump: ${note}`);
       await this.control.end();
     })();
