@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { startMariaDb, type MariaDb } from '../support/index.js';
 import { createEmployeesTable } from '../support/employees-data.js';
 import { repoRoot } from '../support/repo-root.js';
@@ -17,8 +17,8 @@ const TOKEN = 'console-secret';
 const artifacts = path.join(repoRoot, 'test-artifacts');
 let db: MariaDb;
 let srv: InProcessServer;
-let browser: Browser;
 let page: Page;
+let context: BrowserContext | undefined;
 let userDataDir: string;
 const pageErrors: string[] = [];
 
@@ -31,20 +31,18 @@ before(async () => {
   srv = await startServer({ env: { TIDESEARCH_TOKEN: TOKEN } });
   userDataDir = mkdtempSync(path.join(tmpdir(), 'tidesearch-chromium-'));
   // A persistent context is the only way to pass a fresh user-data-dir; it is also the page's browser.
-  const context = await chromium.launchPersistentContext(userDataDir, {
+  context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: '/usr/bin/chromium',
     headless: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
     viewport: { width: 1280, height: 900 },
   });
-  browser = context.browser() ?? (context as unknown as Browser);
   page = context.pages()[0] ?? (await context.newPage());
   page.on('pageerror', (e) => pageErrors.push(String(e)));
-  (globalThis as { __ctx?: unknown }).__ctx = context;
 });
 
 after(async () => {
-  await ((globalThis as { __ctx?: { close(): Promise<void> } }).__ctx?.close());
+  await context?.close();
   await srv?.close();
   await db?.stop();
   if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
@@ -64,7 +62,7 @@ test('the page is small and asks for the admin token once', async () => {
   await page.fill('input[name=token]', TOKEN);
   await page.click('form[aria-label="admin token"] button[type=submit]');
   await page.getByText('No index yet').waitFor();
-  assert.equal(await page.evaluate(() => localStorage.getItem('tidesearch.token')), TOKEN);
+  assert.equal(await page.evaluate(() => (globalThis as unknown as { localStorage: { getItem(k: string): string | null } }).localStorage.getItem('tidesearch.token')), TOKEN);
   // A reload keeps the token: no dialog again.
   await page.reload();
   await page.getByText('No index yet').waitFor();
@@ -125,8 +123,8 @@ test('create index through the form: errors next to fields, then the build reach
 });
 
 test('search shows highlighted hits, a facet and the curl line', async () => {
-  const [{ last_name: name }] = await db.query<{ last_name: string }[]>('SELECT last_name FROM employees.employess WHERE last_name IS NOT NULL LIMIT 1');
-  const [{ n }] = await db.query<{ n: number }[]>('SELECT COUNT(*) AS n FROM employees.employess WHERE last_name = ?', [name]);
+  const [{ last_name: name }] = await db.query<[{ last_name: string }]>('SELECT last_name FROM employees.employess WHERE last_name IS NOT NULL LIMIT 1');
+  const [{ n }] = await db.query<[{ n: number }]>('SELECT COUNT(*) AS n FROM employees.employess WHERE last_name = ?', [name]);
   await page.goto(`${srv.url}/#/search/staff`);
   await page.locator('select[name=facet] option[value=gender]').waitFor({ state: 'attached' });
   await page.fill('input[name=q]', `last_name:${name}`);
