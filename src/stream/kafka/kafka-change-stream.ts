@@ -5,7 +5,7 @@ import type { RawMessage, StreamPosition } from '../../core/change.js';
 import { retry } from '../../core/retry.js';
 import { TidesearchError } from '../../errors/index.js';
 import type { ChangeStream, ChangeStreamRunOptions } from '../change-stream.js';
-import { createKafkaWire, WireError, type KafkaWire, type WireOptions } from './kafka-wire.js';
+import { createKafkaWire, WireError, type KafkaWire, type WireOptions, type WirePartitionData } from './kafka-wire.js';
 
 export type StreamStatus =
   | { readonly state: 'connecting' }
@@ -72,25 +72,38 @@ class KafkaChangeStream implements ChangeStream {
       });
       if (!positions) return;
       this.#status({ state: 'running' });
+      // One fetch is always in flight while the previous batches are applied: against the mock (which
+      // answers only when maxWaitTimeMs runs out) and on real brokers alike, fetching overlaps applying.
+      // `positions` changes only between a fetch's completion and the start of the next one.
+      const fetchNext = (): Promise<WirePartitionData[] | undefined> => {
+        const p = this.#withRetry(r.signal, (attempt) => this.#fetch(positions, maxWait, attempt, r.reset));
+        p.catch(() => {}); // awaited below; this only keeps an early rejection from counting as unhandled
+        return p;
+      };
       let metadataAt = Date.now();
-      while (!r.signal.aborted) {
+      let pending = fetchNext();
+      for (;;) {
+        const data = await pending;
+        if (!data || r.signal.aborted) break;
+        for (const p of data) {
+          const last = p.messages[p.messages.length - 1];
+          if (last) positions.set(p.partition, (BigInt(last.offset) + 1n).toString());
+        }
         if (Date.now() - metadataAt > (this.#o.metadataRefreshMs ?? 30_000)) {
           metadataAt = Date.now();
           await this.#addNewPartitions(positions, r);
         }
-        const data = await this.#withRetry(r.signal, (attempt) => this.#fetch(positions, maxWait, attempt, r.reset));
-        if (!data) break;
+        pending = fetchNext();
         for (const p of data) {
           if (r.signal.aborted) break;
-          const last = p.messages[p.messages.length - 1];
-          if (!last) continue;
+          if (p.messages.length === 0) continue;
           const messages: RawMessage[] = p.messages.map((m) => ({
             topic, partition: p.partition, offset: m.offset, key: m.key, value: m.value, timestampMs: Number(m.timestamp),
           }));
           await r.onBatch({ topic, partition: p.partition, messages, highWatermark: p.highWatermark });
-          positions.set(p.partition, (BigInt(last.offset) + 1n).toString());
         }
       }
+      await pending.catch(() => {}); // let the last fetch finish before the caller closes the connection
     } catch (e) {
       stopReason = e instanceof Error ? e.message : String(e);
       throw e;

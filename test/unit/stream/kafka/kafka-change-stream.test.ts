@@ -71,10 +71,24 @@ test('transient failures: retrying(reason) then running again; non-retriable one
   assert.deepEqual(fatal.at(-1), { state: 'stopped', reason: 'Kafka: fetch: unsupported version' });
 });
 
-test('a failing onBatch stops the run and the position does not move past that batch', async () => {
-  const { wire, fetched } = fakeWire(0, 6);
+test('a failing onBatch stops the run at once: no later batch is delivered', async () => {
+  const { wire } = fakeWire(0, 30);
   const s = createKafkaChangeStream({ brokers: [], topic: 't', groupId: 'g', wire });
-  let calls = 0;
-  await assert.rejects(s.run({ from: [], reset: 'earliest', signal: new AbortController().signal, onBatch: async () => { if (++calls === 2) throw new Error('disk full'); } }), /disk full/);
-  assert.deepEqual(fetched, ['0', '3']);
+  const seen: string[] = [];
+  await assert.rejects(s.run({ from: [], reset: 'earliest', signal: new AbortController().signal, onBatch: async (b) => { seen.push(b.messages[0]!.offset); if (seen.length === 2) throw new Error('disk full'); } }), /disk full/);
+  await new Promise((r) => setTimeout(r, 50));
+  assert.deepEqual(seen, ['0', '3']);
+});
+
+test('fetching overlaps applying: the next fetch is in flight while a batch is applied', async () => {
+  const { wire, fetched } = fakeWire(0, 9);
+  const s = createKafkaChangeStream({ brokers: [], topic: 't', groupId: 'g', wire });
+  const ac = new AbortController();
+  const fetchedDuringApply: number[] = [];
+  await s.run({ from: [], reset: 'earliest', signal: ac.signal, onBatch: async (b) => {
+    await new Promise((r) => setTimeout(r, 20));
+    fetchedDuringApply.push(fetched.length);
+    if (b.messages.at(-1)!.offset === '8') ac.abort();
+  } });
+  assert.deepEqual(fetchedDuringApply, [2, 3, 4], 'while batch n is applied, fetch n+1 has already been sent');
 });
