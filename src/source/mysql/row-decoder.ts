@@ -4,6 +4,7 @@ import type { ColumnSchema } from '../../core/schema.js';
 import { integerFromText, valueFromText, type IndexValue, type RowImage } from '../../core/value.js';
 import { isUtcTemporal } from '../type-map.js';
 import type { RawRow, RawValue } from './connection.js';
+import { utcIsoFast } from './utc-datetime.js';
 
 type Converter = (raw: RawValue) => IndexValue;
 
@@ -36,7 +37,12 @@ function converterFor(column: ColumnSchema, offsetMinutes: number): Converter {
       return (raw) => (raw === null ? null : typeof raw === 'number' ? raw : Number(text(raw)));
     case 'datetime': {
       const offset = isUtcTemporal(column.sqlType) ? 0 : offsetMinutes;
-      return (raw) => valueFromText('datetime', raw === null ? null : text(raw), offset);
+      if (offset !== 0) return (raw) => valueFromText('datetime', raw === null ? null : text(raw), offset);
+      return (raw) => {
+        if (raw === null) return null;
+        const t = text(raw);
+        return utcIsoFast(t) ?? valueFromText('datetime', t, 0);
+      };
     }
     case 'binary':
       // Same bytes valueFromText('binary') would produce from the latin1 text, without the detour.
