@@ -1,0 +1,66 @@
+// Tidesearch as the benchmarks drive it: a `tidesearch serve` child process (so its peak RSS is its own,
+// not the benchmark's), the employees index definition, and one timed full build through the admin API.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startChildServer, type ChildServer } from '../test/e2e/helpers/server.js';
+import type { MariaDb } from '../test/support/index.js';
+import { peakRssMiB, sampler, rssMiB } from './common.js';
+
+export const EMPLOYEE_INDEX_COLUMNS = [
+  { name: 'emp_no', token: 'string', search: true },
+  { name: 'first_name', token: 'string', search: true },
+  { name: 'last_name', token: 'standard', search: true },
+  { name: 'gender', token: 'string', search: true },
+  { name: 'birth_date', search: true },
+  { name: 'hire_date', search: true },
+  { name: 'salary', search: true },
+  { name: 'bio', token: 'ik', search: true },
+] as const;
+
+export function createBody(db: MariaDb, indexName: string, extra: Record<string, unknown> = {}) {
+  return {
+    datasource: { plugin: 'MySQL', host: db.host, port: db.port, user: 'root', password: '', dbName: 'employees' },
+    table: 'employess',
+    indexName,
+    columns: EMPLOYEE_INDEX_COLUMNS,
+    ...extra,
+  };
+}
+
+export async function startTidesearch(dataDir?: string): Promise<ChildServer & { dataDir: string }> {
+  const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'tidesearch-bench-'));
+  const srv = await startChildServer(dir, { TIDESEARCH_LOG_LEVEL: 'warn' });
+  return Object.assign(srv, { dataDir: dir });
+}
+
+export interface BuildResult {
+  readonly seconds: number;
+  readonly rows: number;
+  /** Peak RSS of the server process over its life (VmHWM), MiB. */
+  readonly peakRssMiB: number | null;
+  /** Highest RSS sampled every 100 ms during this build, MiB. */
+  readonly sampledPeakMiB: number;
+  readonly stages: readonly { stage: string; seconds: number | null; rows: number }[];
+  readonly logs: string;
+}
+
+/** do_create, then polls do_get_task_status until the build completes; throws if it fails. */
+export async function timedBuild(srv: ChildServer, body: unknown): Promise<BuildResult> {
+  const pid = srv.child.pid!;
+  const rss = sampler(() => rssMiB(pid), 100);
+  const started = performance.now();
+  const r = await srv.admin('do_create', body);
+  if (!r.success) throw new Error(`do_create: ${r.errormsg.join('; ')}`);
+  const final = await srv.waitForTask(r.bizresult.taskid, 3_600_000);
+  const seconds = (performance.now() - started) / 1000;
+  const sampledPeakMiB = rss.stop();
+  if (final.faild) throw new Error(`build failed: ${final.errs}`);
+  const progress = (final.progress ?? {}) as Record<string, { rowsDone: number; rowsTotal: number; startedAt?: number; finishedAt?: number }>;
+  const stages = Object.entries(progress).map(([stage, p]) => ({
+    stage,
+    seconds: p.startedAt !== undefined && p.finishedAt !== undefined ? (p.finishedAt - p.startedAt) / 1000 : null,
+    rows: p.rowsDone,
+  }));
+  return { seconds, rows: progress.dump?.rowsDone ?? 0, peakRssMiB: peakRssMiB(pid), sampledPeakMiB, stages, logs: String(final.logs ?? '') };
+}
