@@ -2,12 +2,22 @@
 // positions, recent DDL and dead letters, and rebuild / delete with confirmation.
 import { html } from 'htm/preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { admin, channelHistory, incrStatus, listIndexes, taskStatus } from './api.js';
+import { admin, channelHistory, incrStatus, listIndexes, taskStatus, type HistoryPoint } from './api.js';
 import { Badge, channelBadge, ConfirmButton, ErrorBox, formatLag, StageBars } from './components.js';
 import { usePoll } from './poll.js';
 import { Sparkline } from './sparkline.js';
 
 const HOUR_MS = 3_600_000;
+
+/** The server lists only buckets with activity; a quiet bucket means 0 events/s, so the chart shows it. */
+function zeroFilled(points: readonly HistoryPoint[], bucketMs: number, now: number): { t: number; v: number }[] {
+  const first = points[0];
+  if (first === undefined) return [];
+  const byT = new Map(points.map((p) => [p.t, p.eventsPerSec]));
+  const out: { t: number; v: number }[] = [];
+  for (let t = first.t; t <= now; t += bucketMs) out.push({ t, v: byT.get(t) ?? 0 });
+  return out;
+}
 
 function TaskPanel({ taskid }: { taskid: number }) {
   // Polls every second while the task runs; when it ends the interval drops to null (one final load).
@@ -44,7 +54,7 @@ function ChannelPanel({ index }: { index: string }) {
     ${incr?.reason ? html`<div class="error">${incr.reason}</div>` : null}
     <p>Lag <b>${formatLag(incr?.lag_ms)}</b> · <b>${incr?.last_60_sec ?? '–'}</b> events in the last 60 s</p>
     <div class="charts">
-      <${Sparkline} label="Applied events/s" unit="/s" spanMs=${HOUR_MS} now=${now} points=${points.map((p) => ({ t: p.t, v: p.eventsPerSec }))} />
+      <${Sparkline} label="Applied events/s" unit="/s" spanMs=${HOUR_MS} now=${now} points=${zeroFilled(points, hist?.bucketMs ?? 10_000, now)} />
       <${Sparkline} label="Lag" unit="s" spanMs=${HOUR_MS} now=${now} points=${points.map((p) => ({ t: p.t, v: p.lagSec }))} />
     </div>
     <h3>Positions</h3>
