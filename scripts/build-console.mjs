@@ -30,7 +30,17 @@ export async function buildConsole({ webDir = join(root, 'web') } = {}) {
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const outDir = join(root, 'dist', 'console');
-  const files = await buildConsole();
+  let files;
+  try {
+    files = await buildConsole();
+  } catch (err) {
+    // As a `prepare` hook under `npm ci --omit=dev` esbuild is absent: do not fail the install for it.
+    if (err?.code === 'ERR_MODULE_NOT_FOUND' && String(err.message).includes('esbuild')) {
+      console.warn('esbuild is not installed: console not built; ship dist/console from a full install (npm run build).');
+      process.exit(0);
+    }
+    throw err;
+  }
   await mkdir(outDir, { recursive: true });
   let total = 0;
   for (const [name, text] of files) {
