@@ -81,17 +81,22 @@ export interface LatencyStats {
 }
 
 /**
- * Runs `fn` `iterations` times from `clients` concurrent loops (after `warmup` calls) and returns
+ * Runs `fn` up to `iterations` times from `clients` concurrent loops (after `warmup` calls) and returns
  * latency percentiles (ms) and throughput.
  */
-export async function measure(fn: () => Promise<unknown>, o: { iterations: number; clients: number; warmup?: number }): Promise<LatencyStats> {
+export async function measure(
+  fn: () => Promise<unknown> | unknown,
+  o: { iterations: number; clients: number; warmup?: number; budgetMs?: number; minIterations?: number },
+): Promise<LatencyStats> {
   for (let i = 0; i < (o.warmup ?? 2); i++) await fn();
   const lat: number[] = [];
   let next = 0;
   const started = performance.now();
+  // Stops at `iterations`, or once the time budget is spent and at least `minIterations` ran.
+  const more = () => next < o.iterations && (o.budgetMs === undefined || next < (o.minIterations ?? 5) || performance.now() - started < o.budgetMs);
   await Promise.all(
     Array.from({ length: o.clients }, async () => {
-      while (next < o.iterations) {
+      while (more()) {
         next++;
         const t = performance.now();
         await fn();

@@ -38,9 +38,10 @@ export async function setUpSphinx(src: SphinxSource): Promise<Sphinx> {
   sql_pass =
   sql_db = ${src.db}
   sql_query_pre = SET NAMES utf8mb4
-  sql_query = SELECT emp_no, first_name, first_name AS first_name_attr, last_name, gender, UNIX_TIMESTAMP(hire_date) AS hire_date, \\
+  sql_query = SELECT emp_no, first_name, first_name AS first_name_attr, last_name, gender, gender AS gender_attr, UNIX_TIMESTAMP(hire_date) AS hire_date, \\
     salary, bio FROM \`${src.table}\`
   sql_attr_string = first_name_attr
+  sql_attr_string = gender_attr
   sql_attr_timestamp = hire_date
   sql_attr_float = salary
   sql_field_string = gender
