@@ -17,7 +17,7 @@ export interface MySqlSourceOptions {
   readonly timeZoneOffsetMinutes?: number;
   /** Default connections per snapshot when openSnapshot is not told. */
   readonly parallel?: number;
-  /** How long opening a parallel snapshot waits for the table lock; default 30 s. */
+  /** How long opening a parallel snapshot waits for the table lock before reading with one connection; default 5 s. */
   readonly lockWaitSeconds?: number;
 }
 
@@ -62,7 +62,7 @@ class MySqlSource implements Source {
       dialect: this.dialect,
       parallel: so.parallel ?? this.o.parallel ?? 4,
       offsetMinutes: this.o.timeZoneOffsetMinutes ?? 0,
-      lockWaitSeconds: this.o.lockWaitSeconds ?? 30,
+      lockWaitSeconds: this.o.lockWaitSeconds ?? 5,
       estimateRows: () => this.estimateRows(schema),
       ...(so.signal ? { signal: so.signal } : {}),
     });

@@ -7,7 +7,8 @@
 // see the same state of <t>. Cost: writes to <t> (only <t>, unlike mysqldump's FLUSH TABLES WITH READ
 // LOCK which stalls the whole server) wait a few milliseconds while N transactions start; acquiring the
 // lock waits for long write transactions on <t> (bounded by lock_wait_timeout), and the user needs the
-// LOCK TABLES privilege. Without it, or with parallel = 1, one connection reads the whole table.
+// LOCK TABLES privilege. Without it, when the lock is not granted within lockWaitSeconds, or with
+// parallel = 1, one connection reads the whole table (still one consistent snapshot, no lock needed).
 //
 // The snapshot position S: MySQL/MariaDB have no TSO, so S is the clock TSO read just before the read
 // views are created. Every change committed after the snapshot is stamped later than S by producers on
@@ -30,7 +31,10 @@ export interface SnapshotOptions {
   readonly dialect: 'mysql' | 'mariadb';
   readonly parallel: number;
   readonly offsetMinutes: number;
-  /** Seconds to wait for the table lock before giving up (long write transactions hold it off). */
+  /**
+   * Seconds to wait for the table lock before reading with one connection instead. Keep it short: while
+   * LOCK TABLES waits for a long write transaction, new writes to the table queue behind it.
+   */
   readonly lockWaitSeconds: number;
   readonly estimateRows: () => Promise<number>;
   readonly signal?: AbortSignal;
@@ -76,8 +80,9 @@ async function beginLocked(schema: TableSchema, conns: SqlConnection[], o: Snaps
     try {
       await lock.query(`LOCK TABLES ${quoteTableName(schema.db, schema.table)} READ`);
     } catch (err) {
-      if (!isPrivilegeError(err)) throw err;
-      // No LOCK TABLES privilege: a single connection is still a correct snapshot, just not parallel.
+      if (!cannotLock(err)) throw err;
+      // No LOCK TABLES privilege (or no table locks at all, as on TiDB), or a long write transaction
+      // kept the lock away: one connection is still a correct snapshot, just not a parallel one.
       for (const c of conns.splice(1)) c.destroy();
       return await beginSingle(conns[0]!, o.dialect);
     }
@@ -124,9 +129,16 @@ async function binlogPosition(c: SqlConnection, dialect: SnapshotOptions['dialec
   }
 }
 
-function isPrivilegeError(err: unknown): boolean {
-  const code = (err as { cause?: { code?: string } }).cause?.code;
-  return code === 'ER_TABLEACCESS_DENIED_ERROR' || code === 'ER_DBACCESS_DENIED_ERROR' || code === 'ER_SPECIFIC_ACCESS_DENIED_ERROR';
+const CANNOT_LOCK = new Set([
+  'ER_TABLEACCESS_DENIED_ERROR',
+  'ER_DBACCESS_DENIED_ERROR',
+  'ER_SPECIFIC_ACCESS_DENIED_ERROR',
+  'ER_LOCK_WAIT_TIMEOUT',
+  'ER_NOT_SUPPORTED_YET',
+]);
+
+function cannotLock(err: unknown): boolean {
+  return CANNOT_LOCK.has((err as { cause?: { code?: string } }).cause?.code ?? '');
 }
 
 class MySqlSnapshot implements Snapshot {
