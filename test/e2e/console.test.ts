@@ -12,7 +12,7 @@ import { createEmployeesTable } from '../support/employees-data.js';
 import { repoRoot } from '../support/repo-root.js';
 import { startServer, type InProcessServer } from './helpers/server.js';
 
-const ROWS = 5_000;
+const ROWS = 1_000;
 const TOKEN = 'console-secret';
 const artifacts = path.join(repoRoot, 'test-artifacts');
 let db: MariaDb;
@@ -108,7 +108,7 @@ test('create index through the form: errors next to fields, then the build reach
   for (const stage of ['dump', 'join', 'indexBuild', 'indexBackflow']) {
     assert.equal(await page.locator(`[role=progressbar][aria-label=${stage}]`).getAttribute('aria-valuenow'), '100', stage);
   }
-  assert.match(await page.locator('.stage[data-stage=dump] .stage-info').innerText(), /100% · 5000 of 5000 rows/);
+  assert.match(await page.locator('.stage[data-stage=dump] .stage-info').innerText(), /100% · 1000 of 1000 rows/);
   assert.match(await page.locator('pre.log').innerText(), /rows/);
   await page.locator('dd[data-field=doc_num]', { hasText: String(ROWS) }).waitFor();
   await shot('index-page');
@@ -144,6 +144,16 @@ test('search shows highlighted hits, a facet and the curl line', async () => {
   // The curl line is the real query: run it and get the same count.
   const res = (await (await fetch(curl.slice(6, -1))).json()) as { response: { numFound: number } };
   assert.equal(res.response.numFound, Number(n));
+});
+
+test('rebuild asks for confirmation and follows the new task to completion', async () => {
+  await page.goto(`${srv.url}/#/index/staff`);
+  const before = Number(await page.locator('[data-task]').getAttribute('data-task'));
+  await page.click('button:has-text("Rebuild")');
+  await page.locator('[role=dialog][aria-label=Rebuild] button:has-text("Yes, rebuild")').click();
+  await page.waitForURL(new RegExp(`#/index/staff\\?task=${before + 1}$`));
+  await page.locator(`[data-task="${before + 1}"] .task-complete`).waitFor({ timeout: 120_000 });
+  await page.locator('dd[data-field=doc_num]', { hasText: String(ROWS) }).waitFor();
 });
 
 test('delete asks for confirmation, then the index is gone', async () => {
