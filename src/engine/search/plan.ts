@@ -14,8 +14,9 @@ export interface SelectPlan {
   /** WHERE predicate ('1' when none). */
   readonly where: string;
   readonly whereParams: readonly SqlParam[];
-  /** Score of a row (higher is better). */
+  /** Score of a row (higher is better): -rankAsc, or 1.0 for every row when constantScore. */
   readonly score: string;
+  readonly constantScore: boolean;
   /** Expression ordering rows best-first when sorted ascending (cheaper than -score for FTS5). */
   readonly rankAsc: string;
   /** The FTS5 expression driving the query, when it is the only predicate (rank and count on fts alone). */
@@ -49,6 +50,7 @@ export function planSelect(q: CompiledQuery, filters: readonly CompiledQuery[]):
       where: `fts MATCH ?${restSql}`,
       whereParams,
       score: `-${bm25}`,
+      constantScore: false,
       rankAsc: bm25,
       ftsOnly: restSql === '' ? match : null,
       bm25,
@@ -60,7 +62,7 @@ export function planSelect(q: CompiledQuery, filters: readonly CompiledQuery[]):
   const where = cond.k === 'all' ? '1' : sqlOf(cond, whereParams);
   const scoring = positiveFts(q.condition);
   if (scoring.length === 0) {
-    return { from: 'docs d', fromParams: [], where, whereParams, score: '1.0', rankAsc: '0.0', ftsOnly: null, bm25, matchesNothing };
+    return { from: 'docs d', fromParams: [], where, whereParams, score: '1.0', constantScore: true, rankAsc: '0.0', ftsOnly: null, bm25, matchesNothing };
   }
   const scoreMatch = scoring.map((p) => `(${p})`).join(' OR ');
   return {
@@ -69,6 +71,7 @@ export function planSelect(q: CompiledQuery, filters: readonly CompiledQuery[]):
     where,
     whereParams,
     score: 'COALESCE(-s.b, 0.0)',
+    constantScore: false,
     rankAsc: 'COALESCE(s.b, 0.0)',
     ftsOnly: null,
     bm25,

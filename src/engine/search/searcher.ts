@@ -86,28 +86,38 @@ export function createSearcher(genPath: string, spec: IndexSpec, analyzers: Anal
       const numFound = countOf(prepare, plan);
 
       // The page: ranked on fts alone when the full-text match is the only predicate and order is by score.
+      const ftsRank = plan.ftsOnly !== null && keys.every((k) => k.expr === plan.rankAsc || k.expr === 'd.rid');
+      const rid = ftsRank ? 'fts.rowid' : 'd.rid';
+      const rankKeys = keys.map((k) => (k.expr === 'd.rid' ? { ...k, expr: rid } : k));
       const whereParams: SqlParam[] = [...plan.whereParams];
       let where = plan.where;
       if (cursor !== undefined && cursor !== CURSOR_START) {
-        where = `(${where}) AND (${afterMark(keys, decodeMark(cursor, keys.length), whereParams)})`;
+        where = `(${where}) AND (${afterMark(rankKeys, decodeMark(cursor, keys.length), whereParams)})`;
       }
-      const keyCols = keys.map((k, i) => `${k.expr} AS k${i}`).join(', ');
-      const pageSql = `SELECT d.rid, ${plan.score} AS score, ${keyCols}, ${docCols} FROM ${plan.from} WHERE ${where} ORDER BY ${orderBy(keys)} LIMIT ? OFFSET ?`;
+      // Rank first (rid, score, sort keys only: the sorter then carries a few values per hit, not whole
+      // documents), then read the page's documents by rid. With the full-text match as the only predicate
+      // and a score/docid order, ranking runs on the FTS table alone, without touching docs.
+      // bm25() is costly per hit: select it once (as r); ORDER BY reuses the identical result expression.
+      const keyCols = rankKeys.map((k, i) => `${k.expr === plan.rankAsc ? 'NULL' : k.expr} AS k${i}`).join(', ');
+      const order = orderBy(rankKeys);
+      const pageSql = `SELECT ${rid}, ${plan.rankAsc} AS r, ${keyCols} FROM ${ftsRank ? 'fts' : plan.from} WHERE ${where} ORDER BY ${order} LIMIT ? OFFSET ?`;
       const page =
         plan.matchesNothing || rows === 0 ? [] : (prepare(pageSql).raw(true).safeIntegers(true).all(...plan.fromParams, ...whereParams, rows, start) as unknown[][]);
-      const firstCol = 2 + keys.length;
-      const docs = page.map((r) => toDoc(r, firstCol, wanted, Number(r[1])));
+      const byRid = prepare(`SELECT ${docCols} FROM docs d WHERE d.rid = ?`).raw(true).safeIntegers(true);
+      const docRows = page.map((r) => (byRid.get(r[0]) as unknown[] | undefined) ?? []);
+      const scoreOf = (r: unknown[]): number => (plan.constantScore ? 1 : -Number(r[1]));
+      const docs = docRows.map((row, i) => toDoc(row, 0, wanted, scoreOf(page[i]!)));
       let maxScore: number | undefined;
-      if (wanted.score) maxScore = maxScoreOf(prepare, plan, page, keys[0]?.name === 'score' && keys[0].dir === 'asc');
+      if (wanted.score) maxScore = maxScoreOf(prepare, plan, page.length ? scoreOf(page[0]!) : undefined, keys[0]?.name === 'score' && keys[0].dir === 'asc');
 
       const result: { -readonly [K in keyof SearchResult]: SearchResult[K] } = { numFound, start, docs };
       if (maxScore !== undefined) result.maxScore = maxScore;
       if (cursor !== undefined) {
         const last = page[page.length - 1];
-        result.nextCursorMark = last ? encodeMark(keys.map((_, i) => markValue(last[2 + i]))) : cursor;
+        result.nextCursorMark = last ? encodeMark(keys.map((k, i) => markValue(k.expr === plan.rankAsc ? last[1] : last[2 + i]))) : cursor;
       }
       if (req.facet) result.facets = facets(req, plan, defaults);
-      if (req.hl) result.highlighting = highlights(req, qAst, defaults, page, firstCol);
+      if (req.hl) result.highlighting = highlights(req, qAst, defaults, docRows);
       return result;
     },
     get(keys: readonly string[], fl?: string): readonly Doc[] {
@@ -138,7 +148,7 @@ export function createSearcher(genPath: string, spec: IndexSpec, analyzers: Anal
     return { queries, fields: byField };
   }
 
-  function highlights(req: SearchRequest, q: Query, defaults: readonly WeightedField[], page: readonly unknown[][], firstCol: number) {
+  function highlights(req: SearchRequest, q: Query, defaults: readonly WeightedField[], docRows: readonly unknown[][]) {
     const hl = req.hl!;
     const names = hl.fields.length === 0 ? defaults.map((d) => d.name) : hl.fields.flatMap((n) => (n === '*' ? fields.layouts.filter((l) => l.ftsColumn).map((l) => l.field.name) : n.split(/[\s,]+/)));
     const targets = names.map((n) => fields.find(n)).filter((l): l is FieldLayout => l !== undefined);
@@ -159,11 +169,11 @@ export function createSearcher(genPath: string, spec: IndexSpec, analyzers: Anal
       return { layout, needles: needlesOf(tokens, prefixes) };
     });
     const key = fields.uniqueKey;
-    return page.map((row): [string, Record<string, string[]>] => {
-      const keyText = key ? String(canonical(key, row[firstCol + fields.layouts.indexOf(key)])) : '';
+    return docRows.map((row): [string, Record<string, string[]>] => {
+      const keyText = key ? String(canonical(key, row[fields.layouts.indexOf(key)])) : '';
       const entry: Record<string, string[]> = {};
       for (const { layout, needles } of perField) {
-        const v = row[firstCol + fields.layouts.indexOf(layout)];
+        const v = row[fields.layouts.indexOf(layout)];
         if (v === null || v === undefined) continue;
         const snippet = highlight(String(v), needles, { pre: hl.pre ?? '<em>', post: hl.post ?? '</em>', fragsize: hl.fragsize ?? 100 });
         if (snippet !== null) entry[layout.field.name] = [snippet];
@@ -200,9 +210,9 @@ function markValue(v: unknown): MarkValue {
 }
 
 // Best score of the whole result: the first row when sorted by score, else one more ranked query.
-function maxScoreOf(prepare: (sql: string) => Database.Statement, plan: SelectPlan, page: readonly unknown[][], sortedByScore: boolean): number | undefined {
+function maxScoreOf(prepare: (sql: string) => Database.Statement, plan: SelectPlan, first: number | undefined, sortedByScore: boolean): number | undefined {
   if (plan.matchesNothing) return undefined;
-  if (sortedByScore) return page.length ? Number(page[0]![1]) : undefined;
+  if (sortedByScore) return first;
   const v = prepare(`SELECT ${plan.score} FROM ${plan.from} WHERE ${plan.where} ORDER BY ${plan.rankAsc} ASC LIMIT 1`)
     .pluck()
     .get(...plan.fromParams, ...plan.whereParams);
