@@ -15,6 +15,7 @@ import { createTikvSource } from './source/tikv/index.js';
 import { createKafkaChangeStream } from './stream/kafka/index.js';
 import { createAnalyzers, createAnalysisPool } from './engine/analysis/index.js';
 import { GenerationWriter } from './engine/store/writer.js';
+import { openGenerationFile } from './engine/store/generation-file.js';
 import { createSearcher, type Searcher } from './engine/search/index.js';
 import { parseUtcOffset } from './core/value.js';
 import { createObservability, type Observability } from './observability/index.js';
@@ -101,7 +102,22 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       analyzers.reload?.();
       return createAnalysisPool({ ...(config.analysisWorkers ? { size: config.analysisWorkers } : {}), userDictPath: config.userDictPath, stopWordsPath: config.stopWordsPath });
     },
-    openReader: (file, spec) => createSearcher(file, spec, analyzers),
+    openReader: (file, spec) => {
+      const searcher = createSearcher(file, spec, analyzers);
+      const counter = openGenerationFile(file, { readonly: true });
+      const count = counter.prepare('SELECT COUNT(*) AS n FROM docs');
+      return {
+        ...searcher,
+        search: searcher.search.bind(searcher),
+        get: searcher.get.bind(searcher),
+        docCount: () => (count.get() as { n: number }).n,
+        close: () => {
+          searcher.close();
+          counter.close();
+        },
+      };
+    },
+    onDeleted: (index) => events.emit('index.deleted', { index }),
     channels,
     batchRows: config.buildBatchRows,
     parallel: config.dumpParallel,
@@ -124,6 +140,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     services: { indexes, catalog, channels },
     token: config.token,
     onError: (e, emethod) => {
+      // Business errors answer HTTP 200 with the envelope; count them by code all the same.
+      events.emit('http.error', { method: 'POST', route: `config.ajax?emethod=${emethod}`, status: 200, code: e.code });
       if (e.code === 'INTERNAL') logger.error({ err: e.cause ?? e, emethod }, 'admin call failed');
       else logger.info({ code: e.code, field: e.field, emethod }, e.message);
     },
@@ -131,7 +149,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   await http.register(solrRoutes, {
     resolve: (name: string) => {
       const idx = catalog.getIndex(name);
-      const searcher = indexes.reader(name) as Searcher | undefined;
+      const searcher = indexes.reader(name) as (Searcher & { docCount(): number }) | undefined;
       return idx && searcher ? { spec: idx.spec, searcher } : undefined;
     },
     list: () => catalog.listIndexes().map((i) => i.name),

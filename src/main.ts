@@ -29,7 +29,7 @@ async function serve(argv: readonly string[]): Promise<void> {
 }
 
 const [command = 'serve', ...rest] = process.argv.slice(2);
-if (command === 'serve' || command.startsWith('--')) {
+if (command === 'serve' || (command.startsWith('--') && command !== '--help')) {
   serve(command === 'serve' ? rest : [command, ...rest]).catch((e) => {
     console.error(isTidesearchError(e) ? `tidesearch: ${e.message}` : e);
     process.exit(1);

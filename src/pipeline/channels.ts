@@ -9,6 +9,7 @@ import { Channel, type ChannelObserver } from './channel.js';
 import type { ChannelControl } from './indexes.js';
 import type { ChannelStatus } from './channel-status.js';
 import type { IncrConfig } from './requests.js';
+import { createTicdcClient, changefeedIdFor } from '../stream/changefeed/index.js';
 
 export interface ChannelsDeps {
   readonly catalog: Catalog;
@@ -79,6 +80,13 @@ export class Channels implements ChannelControl {
     await ch?.stop();
   }
 
+  /** do_delete_index: the changefeed Tidesearch created for the index goes with it. */
+  async remove(indexName: string): Promise<void> {
+    const incr = this.#incr(indexName);
+    await this.stop(indexName);
+    if (incr?.cdcAddr) await createTicdcClient({ cdcAddr: incr.cdcAddr }).deleteChangefeed(changefeedIdFor(indexName));
+  }
+
   isRunning(indexName: string): boolean {
     return this.#channels.get(indexName)?.running ?? false;
   }
@@ -107,13 +115,20 @@ export class Channels implements ChannelControl {
     }
   }
 
-  async catchUpAndSwap(index: IndexRecord, file: string, _snapshotTs: bigint, swap: () => void, signal: AbortSignal): Promise<void> {
+  async catchUpAndSwap(index: IndexRecord, file: string, snapshotTs: bigint, swap: () => void, signal: AbortSignal): Promise<void> {
     const incr = this.#incr(index.name);
     if (!incr) {
       swap();
       return;
     }
     const ch = this.#channel(index, incr);
+    if (incr.cdcAddr) {
+      // TiCDC emits every change with commitTs > startTs: starting the changefeed at S leaves no gap.
+      const cdc = createTicdcClient({ cdcAddr: incr.cdcAddr });
+      const spec = { changefeedId: changefeedIdFor(index.name), startTs: snapshotTs, mqAddress: incr.mqAddress, topic: incr.topic, db: index.spec.db, table: index.spec.table };
+      const r = await cdc.ensureChangefeed(spec, { signal });
+      ch.log(`changefeed ${r.info.id} ${r.created ? 'created' : 'already present'} at start-ts ${r.info.startTs} (S=${snapshotTs}), sink ${r.info.sinkUri}`);
+    }
     const writer = new GenerationWriter(file, index.spec);
     try {
       const target = async (): Promise<StreamPosition[]> => {

@@ -17,6 +17,8 @@ import { redactDatasource } from './requests.js';
 
 /** What queries read: an open reader over one generation file. */
 export interface LiveReader {
+  /** Documents in the generation now (changes applied by the channel included). */
+  docCount(): number;
   close(): void;
 }
 
@@ -24,6 +26,8 @@ export interface LiveReader {
 export interface ChannelControl {
   start(index: IndexRecord, file: string): Promise<void>;
   stop(indexName: string): Promise<void>;
+  /** Stops the channel for good and removes what was created for it (the TiCDC changefeed). */
+  remove(indexName: string): Promise<void>;
   /** Positions the new generation must catch up from: taken BEFORE the snapshot. */
   startPositionsForRebuild(index: IndexRecord, incr: IncrConfig): Promise<StreamPosition[]>;
   /** Catches `file` up from its stored positions, then calls `swap` with the channel paused, and resumes on it. */
@@ -44,6 +48,7 @@ export interface IndexServiceDeps {
   readonly parallel: number;
   /** Writes the first positions into a new generation file (engine writer), for the hand-off. */
   readonly writePositions: (file: string, spec: IndexSpec, positions: readonly StreamPosition[]) => void;
+  readonly onDeleted?: (indexName: string) => void;
 }
 
 export class IndexService {
@@ -100,10 +105,11 @@ export class IndexService {
   async delete(indexName: string): Promise<void> {
     this.require(indexName);
     await this.#d.runner.cancel(indexName, 'index deleted');
-    await this.#d.channels?.stop(indexName);
+    await this.#d.channels?.remove(indexName);
     this.#readers.get(indexName)?.reader.close();
     this.#readers.delete(indexName);
     this.#d.catalog.deleteIndex(indexName);
+    this.#d.onDeleted?.(indexName);
     fs.rmSync(path.join(this.#d.dataDir, 'indexes', indexName), { recursive: true, force: true });
   }
 
@@ -229,10 +235,9 @@ export class IndexService {
     }
   }
 
-  /** Counted by the reader after the swap; exposed for status. */
+  /** Documents in the live generation, or null before the first build completes. */
   docCount(indexName: string): number | null {
-    const r = this.#readers.get(indexName)?.reader as unknown as { docCount?: () => number } | undefined;
-    return r?.docCount ? r.docCount() : null;
+    return this.#readers.get(indexName)?.reader.docCount() ?? null;
   }
 }
 
