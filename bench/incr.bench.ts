@@ -1,0 +1,236 @@
+// Incremental benchmark (issue 4, BENCHMARKS.md): canal-json change messages for the employees table on a
+// Kafka-protocol mock broker (8 partitions). (a) raw kafkajs consume rate of the messages, (b) our apply
+// rate through a channel created with do_create, (c) produce → visible-in-select latency at a steady rate,
+// and the server's peak RSS. Prints tables only.
+// Run: npm run bench:incr -- [--events 100000] [--rate 2000] [--seconds 20] [--rows 2000]
+import { rmSync } from 'node:fs';
+import type { TableSchema } from '../src/core/schema.js';
+import { tsoFromMillis, type Tso } from '../src/core/tso.js';
+import { valueFromText, type RowImage } from '../src/core/value.js';
+import { encodeCanalJson } from '../src/stream/decoders/index.js';
+import { createMySqlSource } from '../src/source/mysql/index.js';
+import { startMariaDb, startKafka, createEmployeesTable, createEmployeeGenerator, FIRST_EMP_NO, type EmployeeRow } from '../test/support/index.js';
+import { fmt, loadNow, ms, parseFlags, peakRssMiB, percentile, printMachine, printTable, sleep } from './common.js';
+import { createBody, startTidesearch } from './tidesearch.js';
+
+const flags = parseFlags();
+const ROWS = flags.num('rows', 2000);
+const WANT_EVENTS = flags.num('events', 100_000);
+const RATE = flags.num('rate', 2000);
+const SECONDS = flags.num('seconds', 20);
+const PARTITIONS = 8;
+const TOPIC = 'tidb_employees';
+const PROBE_KEYS = 100; // keys 0..99 carry latency probes; background traffic never touches them
+printMachine(`bench:incr, ${fmt(WANT_EVENTS)} events, ${fmt(RATE)}/s for ${SECONDS} s`);
+
+const db = await startMariaDb({ database: 'employees' });
+const kafka = await startKafka({ topics: { [TOPIC]: PARTITIONS } });
+const gen = createEmployeeGenerator();
+let srv: Awaited<ReturnType<typeof startTidesearch>> | undefined;
+try {
+  await createEmployeesTable(db.pool, { rows: ROWS });
+  const schema = await describe();
+
+  // Commit timestamps start in the future so that every event is newer than the build's snapshot and is
+  // applied, not skipped as already seen; they only grow, so later probes are never stale either.
+  let ts: Tso = tsoFromMillis(Date.now() + 10 * 60_000);
+  const nextTs = () => (ts += 1n);
+  const image = (r: EmployeeRow): RowImage =>
+    Object.fromEntries(schema.columns.map((c) => [c.name, valueFromText(c.kind, (r as unknown as Record<string, string | number | null>)[c.name] === null ? null : String((r as unknown as Record<string, unknown>)[c.name]))]));
+  const partitionOf = (key: number) => key % PARTITIONS;
+  const row = (i: number, patch: Partial<EmployeeRow> = {}): EmployeeRow => ({ ...gen.row(i), emp_no: FIRST_EMP_NO + i, ...patch });
+  const base = { kind: 'row' as const, db: 'employees', table: 'employess' };
+
+  /** Event i of the mixed stream: insert a new key, update an existing one twice, delete the inserted key. */
+  function event(i: number): { value: string; partition: number } {
+    const fresh = ROWS + 1000 + 4 * Math.floor(i / 4);
+    const existing = PROBE_KEYS + ((i * 7919) % (ROWS - PROBE_KEYS));
+    let e: Parameters<typeof encodeCanalJson>[0];
+    let key: number;
+    switch (i % 4) {
+      case 0:
+        key = FIRST_EMP_NO + fresh;
+        e = { ...base, op: 'insert', commitTs: nextTs(), before: null, after: image(row(fresh)) };
+        break;
+      case 3:
+        key = FIRST_EMP_NO + fresh;
+        e = { ...base, op: 'delete', commitTs: nextTs(), before: image(row(fresh)), after: null };
+        break;
+      default: {
+        key = FIRST_EMP_NO + existing;
+        const before = row(existing);
+        e = { ...base, op: 'update', commitTs: nextTs(), before: image(before), after: image({ ...before, bio: gen.row(existing + i + 1).bio, salary: `${(i % 90000) + 10000}.50` }) };
+      }
+    }
+    return { value: encodeCanalJson(e, schema), partition: partitionOf(key) };
+  }
+
+  // The mock keeps ~5 MiB per partition: cap the backlog so nothing is dropped before it is read.
+  const sample = Array.from({ length: 400 }, (_, i) => Buffer.byteLength(event(i).value));
+  ts = tsoFromMillis(Date.now() + 10 * 60_000);
+  const avg = sample.reduce((a, b) => a + b, 0) / sample.length;
+  const cap = Math.floor((0.7 * PARTITIONS * 5 * 1048576) / avg);
+  const M = Math.min(WANT_EVENTS, cap);
+  console.log(`messages ≈ ${fmt(avg)} bytes; ${fmt(M)} events${M < WANT_EVENTS ? ` (capped from ${fmt(WANT_EVENTS)} by the mock's ~5 MiB per partition)` : ''}`);
+
+  const t0 = performance.now();
+  const messages = Array.from({ length: M }, (_, i) => event(i));
+  const encodeS = (performance.now() - t0) / 1000;
+  const t1 = performance.now();
+  for (let i = 0; i < M; i += 1000) await kafka.produce(TOPIC, messages.slice(i, i + 1000));
+  const produceS = (performance.now() - t1) / 1000;
+  console.log(`encoded in ${encodeS.toFixed(1)} s (${fmt(M / encodeS)}/s), produced in ${produceS.toFixed(1)} s (${fmt(M / produceS)}/s)  [load ${loadNow()}]`);
+
+  // (a) raw kafkajs consume of the same messages.
+  const raw = await rawConsume(M);
+  console.log(`(a) raw kafkajs consume: ${fmt(raw.perSec)} events/s (${fmt(raw.parsedPerSec)}/s with JSON.parse)  [load ${loadNow()}]`);
+
+  // (b) our apply rate: the backlog is already there when the channel starts.
+  srv = await startTidesearch();
+  const created = await srv.admin(
+    'do_create',
+    createBody(db, 'emp', { incr: { plugin: 'TiCDC-Kafka', mqAddress: kafka.brokers, topic: TOPIC, groupId: 'tidesearch-bench', offsetResetStrategy: 'earliest', protocol: 'canal-json', maxWaitMs: 100 } }),
+  );
+  if (!created.success) throw new Error(`do_create: ${created.errormsg.join('; ')}`);
+  const build = await srv.waitForTask(created.bizresult.taskid, 600_000);
+  if (build.faild) throw new Error(`build failed: ${build.errs}`);
+  let first: { t: number; n: number } | undefined;
+  let last: { t: number; n: number; status: any } | undefined;
+  const deadline = Date.now() + flags.num('apply-timeout-s', 300) * 1000;
+  let lastPrint = Date.now();
+  for (;;) {
+    const s = (await srv.admin('do_get_incr_status', { indexName: 'emp' })).bizresult;
+    const n = Number(s.applied ?? 0) + Number(s.skipped ?? 0) + Number(s.ignored ?? 0) + Number(s.rejected ?? 0);
+    const now = performance.now();
+    if (!first && n > 0) first = { t: now, n };
+    last = { t: now, n, status: s };
+    if (Date.now() - lastPrint > 10_000) {
+      lastPrint = Date.now();
+      console.log(`    … ${fmt(n)} of ${fmt(M)} counted; state ${s.state}; applied ${s.applied}, skipped ${s.skipped}, last_60_sec ${s.last_60_sec}`);
+    }
+    if (n >= M || Date.now() > deadline || s.state === 'failed' || s.state === 'stopped') break;
+    await sleep(20);
+  }
+  const applyRate = first && last && last.t > first.t ? (last.n - first.n) / ((last.t - first.t) / 1000) : NaN;
+  const st = last!.status;
+  console.log(`(b) ours: ${fmt(applyRate)} events/s (applied ${fmt(st.applied)}, skipped ${fmt(st.skipped)}, ignored ${fmt(st.ignored)}, rejected ${fmt(st.rejected)}, state ${st.state})  [load ${loadNow()}]`);
+  if (last!.n < M) console.log(`    WARNING: only ${fmt(last!.n)} of ${fmt(M)} events were counted before the deadline/stop (${st.reason ?? ''})`);
+  const rssAfterApply = peakRssMiB(srv.child.pid!);
+
+  // (c) latency at a steady rate: background updates plus a probe every 250 ms that sets a unique
+  // last_name on a probe key; the probe is timed until a select finds it.
+  const bgKeys = ROWS - PROBE_KEYS;
+  let bg = 0;
+  const produceBackground = async (count: number) => {
+    const batch: { value: string; partition: number }[] = [];
+    for (let k = 0; k < count; k++, bg++) {
+      const i = PROBE_KEYS + (bg % bgKeys);
+      const before = row(i);
+      batch.push({ value: encodeCanalJson({ ...base, op: 'update', commitTs: nextTs(), before: image(before), after: image({ ...before, bio: gen.row(i + bg + 7).bio }) }, schema), partition: partitionOf(FIRST_EMP_NO + i) });
+    }
+    await kafka.produce(TOPIC, batch);
+  };
+  const latencies: number[] = [];
+  let missed = 0;
+  const probes: Promise<void>[] = [];
+  const word = (p: number) => `zq${p.toString(26).replace(/[0-9]/g, (d) => 'abcdefghij'[Number(d)]!)}probe`;
+  const probe = async (p: number) => {
+    const i = p % PROBE_KEYS;
+    const before = row(i);
+    const token = word(p);
+    const value = encodeCanalJson({ ...base, op: 'update', commitTs: nextTs(), before: image(before), after: image({ ...before, last_name: token }) }, schema);
+    const sent = performance.now();
+    await kafka.produce(TOPIC, [{ value, partition: partitionOf(FIRST_EMP_NO + i) }]);
+    for (;;) {
+      const r = await srv!.select('emp', { q: `last_name:${token}`, rows: '0' });
+      if (r.response.numFound > 0) {
+        latencies.push(performance.now() - sent);
+        return;
+      }
+      if (performance.now() - sent > 10_000) {
+        missed++;
+        return;
+      }
+      await sleep(5);
+    }
+  };
+  const tickMs = 50;
+  const perTick = Math.max(1, Math.round((RATE * tickMs) / 1000));
+  const started = performance.now();
+  let ticks = 0;
+  let produced = 0;
+  while (performance.now() - started < SECONDS * 1000) {
+    ticks++;
+    await produceBackground(perTick);
+    produced += perTick;
+    if (ticks % 5 === 0) probes.push(probe(ticks / 5));
+    const wait = started + ticks * tickMs - performance.now();
+    if (wait > 0) await sleep(wait);
+  }
+  const steadyS = (performance.now() - started) / 1000;
+  await Promise.all(probes);
+  latencies.sort((a, b) => a - b);
+  const s2 = (await srv.admin('do_get_incr_status', { indexName: 'emp' })).bizresult;
+  console.log(`(c) ${fmt(produced / steadyS)} events/s produced for ${steadyS.toFixed(1)} s; ${latencies.length} probes seen, ${missed} not seen within 10 s; state ${s2.state}, lag_ms ${s2.lag_ms}  [load ${loadNow()}]`);
+  const peak = peakRssMiB(srv.child.pid!);
+
+  console.log('');
+  printTable(
+    ['measure', 'value', 'notes'],
+    [
+      ['(a) raw kafkajs consume', `${fmt(raw.perSec)} events/s`, `${fmt(M)} messages, eachBatch, no decoding; ${fmt(raw.parsedPerSec)}/s with JSON.parse`],
+      ['(b) ours, apply rate', `${fmt(applyRate)} events/s`, `first → last counted via do_get_incr_status; ${fmt(st.applied)} applied, ${fmt(st.skipped)} skipped`],
+      ['(b)/(a)', (applyRate / raw.perSec).toFixed(2), 'target ≥ 0.3 (and ≥ 30k/s)'],
+      ['(c) produce → visible, p50', `${ms(percentile(latencies, 50))} ms`, `${latencies.length} probes at ${fmt(produced / steadyS)} events/s, maxWaitMs 100`],
+      ['(c) produce → visible, p99', `${ms(percentile(latencies, 99))} ms`, `max ${ms(latencies.at(-1) ?? NaN)} ms; target p99 < 500 ms`],
+      ['server peak RSS', `${fmt(peak)} MiB`, `${fmt(rssAfterApply)} MiB after (b); VmHWM of the server process`],
+    ],
+  );
+  console.log(`\nload average at end: ${loadNow()}`);
+} finally {
+  if (srv) {
+    await srv.kill('SIGTERM');
+    rmSync(srv.dataDir, { recursive: true, force: true });
+  }
+  await kafka.stop();
+  await db.stop();
+}
+
+async function describe(): Promise<TableSchema> {
+  await using source = await createMySqlSource({ host: db.host, port: db.port, user: 'root', password: '' });
+  return await source.describe('employees', 'employess');
+}
+
+async function rawConsume(total: number): Promise<{ perSec: number; parsedPerSec: number }> {
+  const once = async (parse: boolean, group: string) => {
+    const consumer = kafka.client().consumer({ groupId: group, maxWaitTimeInMs: 100 });
+    await consumer.connect();
+    await consumer.subscribe({ topic: TOPIC, fromBeginning: true });
+    let n = 0;
+    let firstAt = 0;
+    let lastAt = 0;
+    let firstBatch = 0;
+    const done = new Promise<void>((resolve) => {
+      void consumer.run({
+        eachBatchAutoResolve: true,
+        eachBatch: async ({ batch }) => {
+          if (n === 0) {
+            firstAt = performance.now();
+            firstBatch = batch.messages.length;
+          }
+          for (const m of batch.messages) if (parse) JSON.parse(m.value!.toString('utf8'));
+          n += batch.messages.length;
+          lastAt = performance.now();
+          if (n >= total) resolve();
+        },
+      });
+    });
+    await Promise.race([done, sleep(300_000)]);
+    await consumer.disconnect();
+    // The first batch arrives at firstAt; count only what came after it.
+    return lastAt > firstAt ? (n - firstBatch) / ((lastAt - firstAt) / 1000) : NaN;
+  };
+  const perSec = await once(false, 'raw-bench');
+  const parsedPerSec = await once(true, 'raw-bench-parse');
+  return { perSec, parsedPerSec };
+}
