@@ -16,7 +16,7 @@ export function tsoToMillis(tso: Tso): number {
 export function parseTso(text: string | number | bigint): Tso {
   if (typeof text === 'bigint') return text;
   if (typeof text === 'number') {
-    if (!Number.isSafeInteger(text)) throw new TypeError(`TSO ${text} lost precision as a JS number`);
+    if (!Number.isSafeInteger(text) || text < 0) throw new TypeError(`TSO ${text} is not a non-negative integer within 2^53`);
     return BigInt(text);
   }
   if (!/^\d+$/.test(text)) throw new TypeError(`not a TSO: ${JSON.stringify(text)}`);

@@ -42,8 +42,12 @@ export function datetimeFromText(text: string, offsetMinutes = 0): string | null
   if (!m) throw new TypeError(`not a date/time: ${JSON.stringify(text)}`);
   const [, y, mo, d, h = '00', mi = '00', s = '00', frac = ''] = m;
   if (y === '0000' || mo === '00' || d === '00') return null;
-  const ms = Date.UTC(+y!, +mo! - 1, +d!, +h, +mi, +s) - offsetMinutes * 60_000;
-  const iso = new Date(ms).toISOString().slice(0, 19);
+  // Date.UTC maps years 0-99 to 1900-1999; setUTCFullYear does not.
+  const t = new Date(0);
+  t.setUTCFullYear(+y!, +mo! - 1, +d!);
+  t.setUTCHours(+h, +mi - offsetMinutes, +s, 0);
+  const year = t.getUTCFullYear();
+  const iso = `${String(year).padStart(4, '0')}${t.toISOString().slice(t.toISOString().indexOf('-', 1), 19)}`;
   return `${iso}${frac}Z`;
 }
 
