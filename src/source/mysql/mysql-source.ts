@@ -29,7 +29,8 @@ export async function createMySqlSource(o: MySqlSourceOptions): Promise<Source> 
   const meta = await connect(connectOptions);
   try {
     const [row] = await meta.query<{ v: string }>('SELECT VERSION() AS v');
-    const dialect = /mariadb/i.test(row?.v ?? '') ? 'mariadb' : 'mysql';
+    const version = row?.v ?? '';
+    const dialect = /tidb/i.test(version) ? 'tidb' : /mariadb/i.test(version) ? 'mariadb' : 'mysql';
     return new MySqlSource(meta, connectOptions, dialect, o);
   } catch (err) {
     meta.destroy();
@@ -44,7 +45,7 @@ class MySqlSource implements Source {
   constructor(
     private readonly meta: SqlConnection,
     private readonly connectOptions: Parameters<typeof connect>[0],
-    private readonly dialect: 'mysql' | 'mariadb',
+    private readonly dialect: 'mysql' | 'mariadb' | 'tidb',
     private readonly o: MySqlSourceOptions,
   ) {
     this.description = `${dialect} ${o.user}@${o.host}:${o.port}`;

@@ -15,7 +15,7 @@
 // the same clock, so the stream replays it; a change committed between the clock read and the snapshot
 // (possible only without the lock) is in the dump and replayed too, which versioned applies make harmless.
 import type { TableSchema } from '../../core/schema.js';
-import { clockTso, type Tso } from '../../core/tso.js';
+import { clockTso, parseTso, type Tso } from '../../core/tso.js';
 import type { RowImage } from '../../core/value.js';
 import { TidesearchError } from '../../errors/index.js';
 import type { ScanOptions, Snapshot, SnapshotPosition } from '../source.js';
@@ -28,7 +28,7 @@ import { rowDecoder, type RowDecoder } from './row-decoder.js';
 
 export interface SnapshotOptions {
   readonly connect: ConnectOptions;
-  readonly dialect: 'mysql' | 'mariadb';
+  readonly dialect: SnapshotPosition['dialect'];
   readonly parallel: number;
   readonly offsetMinutes: number;
   /**
@@ -50,7 +50,9 @@ export async function openMySqlSnapshot(schema: TableSchema, o: SnapshotOptions)
   const conns: SqlConnection[] = [];
   const closeAll = (): void => conns.splice(0).forEach((c) => c.destroy());
   try {
-    const wanted = Math.max(1, Math.floor(o.parallel));
+    // TiDB through the MySQL protocol: LOCK TABLES is off by default (and may be silently ignored), so
+    // one connection reads; its own TSO is the exact S there.
+    const wanted = o.dialect === 'tidb' ? 1 : Math.max(1, Math.floor(o.parallel));
     for (const c of await Promise.all(Array.from({ length: wanted }, () => connect(o.connect)))) conns.push(c);
     await Promise.all(conns.map((c) => prepareSession(c)));
     const { snapshotTs, binlog } = wanted > 1 ? await beginLocked(schema, conns, o) : await beginSingle(conns[0]!, o.dialect);
@@ -98,8 +100,13 @@ async function beginLocked(schema: TableSchema, conns: SqlConnection[], o: Snaps
 }
 
 async function beginSingle(c: SqlConnection, dialect: SnapshotOptions['dialect']): Promise<Begun> {
-  const snapshotTs = clockTso();
+  const clockTs = clockTso();
   await c.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
+  if (dialect === 'tidb') {
+    const [row] = await c.query<{ ts: string | number }>('SELECT CAST(@@tidb_current_ts AS CHAR) AS ts');
+    return { snapshotTs: parseTso(String(row?.ts)) };
+  }
+  const snapshotTs = clockTs;
   const binlog = await binlogPosition(c, dialect);
   return { snapshotTs, ...(binlog ? { binlog } : {}) };
 }
