@@ -131,3 +131,31 @@ test('errors: unknown sort field, bad cursor, syntax', () => {
   assert.throws(() => s.search({ q: '*:*', cursorMark: 'garbage' }), (e: unknown) => e instanceof TidesearchError && e.code === 'BAD_REQUEST');
   assert.throws(() => s.search({ q: 'title:(' }), (e: unknown) => e instanceof TidesearchError && e.code === 'QUERY_SYNTAX');
 });
+
+test('any query built from the syntax either runs or fails with a user error, never an SQL error (property)', async () => {
+  const { default: fc } = await import('fast-check');
+  const field = fc.constantFrom('', 'title:', 'body:', 'category:', 'price:', 'qty:', 'published:', 'note:', 'big:');
+  const word = fc.constantFrom('quick', 'Fox', 'the', '北京', 'a"b', 'x:y', '10.5', '2020-01-15', '7', '-3', 'AND', 'dog\\*');
+  const leaf = fc.oneof(
+    fc.tuple(field, word).map(([f, w]) => `${f}${w}`),
+    fc.tuple(field, word, word).map(([f, a, b]) => `${f}"${a.replace(/"/g, '')} ${b.replace(/"/g, '')}"~${a.length % 3}`),
+    fc.tuple(field, fc.constantFrom('fo*', 'f?x', '*ox', '*', 'qu*k')).map(([f, w]) => `${f}${w}`),
+    fc.tuple(field, word, word, fc.boolean(), fc.boolean()).map(([f, a, b, i, j]) => `${f}${i ? '[' : '{'}${a.replace(/[\]}"]/g, '')} TO ${b.replace(/[\]}"]/g, '')}${j ? ']' : '}'}`),
+    fc.constant('*:*'),
+  );
+  const query = fc.letrec((tie) => ({
+    q: fc.oneof({ depthSize: 'small' }, leaf, fc.tuple(tie('q'), fc.constantFrom(' ', ' AND ', ' OR ', ' -', ' +', ' NOT ', ' && '), tie('q')).map(([a, op, b]) => `${a}${op}${b}`), tie('q').map((x) => `(${x})^2`)),
+  })).q;
+  fc.assert(
+    fc.property(query, fc.constantFrom(undefined, 'price asc', 'score desc'), fc.boolean(), (q, sort, edismax) => {
+      try {
+        const r = s.search({ q, sort, fq: ['-category:tech'], rows: 3, facet: { fields: ['category'], queries: [q] }, hl: { fields: [] }, ...(edismax ? { defType: 'edismax' as const, qf: 'title^2 body' } : {}) });
+        assert.ok(r.numFound >= r.docs.length);
+      } catch (e) {
+        if (!(e instanceof TidesearchError) || e.code === 'INTERNAL') throw e;
+        assert.ok(['QUERY_SYNTAX', 'UNDEFINED_FIELD', 'BAD_REQUEST'].includes(e.code), `${e.code}: ${e.message}`);
+      }
+    }),
+    { numRuns: 400 },
+  );
+});
