@@ -9,7 +9,7 @@ import { TaskRunner } from './tasks/runner.js';
 import { IndexService } from './pipeline/indexes.js';
 import { Channels } from './pipeline/channels.js';
 import type { DatasourceConfig, IncrConfig } from './pipeline/requests.js';
-import type { ChangeStream } from './stream/change-stream.js';
+import type { ChangeStream, TransportStatus } from './stream/change-stream.js';
 import { createMySqlSource } from './source/mysql/index.js';
 import { createTikvSource } from './source/tikv/index.js';
 import { createKafkaChangeStream } from './stream/kafka/index.js';
@@ -35,7 +35,7 @@ export interface App {
 
 export interface AppOverrides {
   /** Replaces the Kafka transport (tests of the pipeline against other transports). */
-  readonly openStream?: (incr: IncrConfig, purpose: 'live' | 'catch-up' | 'admin') => ChangeStream;
+  readonly openStream?: (incr: IncrConfig, purpose: 'live' | 'catch-up' | 'admin', onStatus?: (s: TransportStatus) => void) => ChangeStream;
   readonly observability?: Observability;
 }
 
@@ -60,8 +60,10 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
 
   const openStream =
     overrides.openStream ??
-    ((incr: IncrConfig, purpose: string) =>
+    ((incr: IncrConfig, purpose: string, onStatus?: (s: TransportStatus) => void) =>
       createKafkaChangeStream({
+        ...(onStatus ? { onStatus } : {}),
+        logger: logger.child({ component: 'kafka', topic: incr.topic }),
         brokers: incr.mqAddress.split(',').map((s) => s.trim()).filter(Boolean),
         topic: incr.topic,
         groupId: incr.groupId,

@@ -6,7 +6,7 @@ import type { RawMessage, StreamItem, StreamPosition } from '../core/change.js';
 import type { IndexSpec } from '../core/schema.js';
 import { tsoToMillis } from '../core/tso.js';
 import { parseUtcOffset } from '../core/value.js';
-import type { ChangeStream, ChangeBatch } from '../stream/change-stream.js';
+import type { ChangeStream, ChangeBatch, TransportStatus } from '../stream/change-stream.js';
 import { createDecoder, type Decoder } from '../stream/decoders/index.js';
 import type { AnalyzerRegistry } from '../engine/analysis/analyzer.js';
 import { GenerationWriter, type DocOp } from '../engine/store/writer.js';
@@ -28,7 +28,7 @@ export interface ChannelDeps {
   readonly catalog: Catalog;
   readonly analyzers: AnalyzerRegistry;
   /** A new consumer each call: the live loop and a catch-up run side by side. */
-  readonly openStream: () => ChangeStream;
+  readonly openStream: (onStatus?: (s: TransportStatus) => void) => ChangeStream;
   readonly observer?: ChannelObserver;
 }
 
@@ -175,7 +175,15 @@ export class Channel {
   }
 
   async #consume(writer: GenerationWriter, signal: AbortSignal, catchUp: { target: readonly StreamPosition[]; done: () => void } | null): Promise<void> {
-    const stream = this.#d.openStream();
+    // The live loop shows broker trouble in its state (retrying, with the reason) instead of stalling quietly.
+    const stream = this.#d.openStream(
+      catchUp
+        ? undefined
+        : (st) => {
+            if (st.state === 'retrying') this.#setState('retrying', `${st.reason} (attempt ${st.attempt}, next in ${st.delayMs} ms)`);
+            else if (st.state === 'running' && this.#state === 'retrying') this.#setState('running');
+          },
+    );
     try {
       await this.#consumeFrom(stream, writer, signal, catchUp);
     } finally {

@@ -4,7 +4,7 @@ import type { StreamPosition } from '../core/change.js';
 import type { Catalog, IndexRecord } from '../catalog/catalog.js';
 import type { AnalyzerRegistry } from '../engine/analysis/analyzer.js';
 import { GenerationWriter } from '../engine/store/writer.js';
-import type { ChangeStream } from '../stream/change-stream.js';
+import type { ChangeStream, TransportStatus } from '../stream/change-stream.js';
 import { Channel, type ChannelObserver } from './channel.js';
 import type { ChannelControl } from './indexes.js';
 import type { ChannelStatus } from './channel-status.js';
@@ -14,7 +14,7 @@ import { createTicdcClient, changefeedIdFor } from '../stream/changefeed/index.j
 export interface ChannelsDeps {
   readonly catalog: Catalog;
   readonly analyzers: AnalyzerRegistry;
-  readonly openStream: (incr: IncrConfig, purpose: 'live' | 'catch-up' | 'admin') => ChangeStream;
+  readonly openStream: (incr: IncrConfig, purpose: 'live' | 'catch-up' | 'admin', onStatus?: (s: TransportStatus) => void) => ChangeStream;
   readonly generationFile: (indexName: string, gen: number) => string;
   readonly observer?: ChannelObserver;
 }
@@ -39,7 +39,7 @@ export class Channels implements ChannelControl {
         incr,
         catalog: this.#d.catalog,
         analyzers: this.#d.analyzers,
-        openStream: () => this.#d.openStream(incr, 'live'),
+        openStream: (onStatus) => this.#d.openStream(incr, 'live', onStatus),
         ...(this.#d.observer ? { observer: this.#d.observer } : {}),
       });
       this.#channels.set(index.name, ch);

@@ -1,6 +1,12 @@
 // The change side's transport as the pipeline sees it. Implementation: kafka/ (kafkajs).
 import type { RawMessage, StreamPosition } from '../core/change.js';
 
+/** What the transport reports about its connection, so a channel never stalls silently. */
+export type TransportStatus =
+  | { readonly state: 'connecting' | 'running' }
+  | { readonly state: 'retrying'; readonly reason: string; readonly attempt: number; readonly delayMs: number }
+  | { readonly state: 'stopped'; readonly reason?: string };
+
 export interface ChangeBatch {
   readonly topic: string;
   readonly partition: number;

@@ -175,6 +175,25 @@ test('a DDL on an indexed column marks the index as needing a rebuild', async ()
   assert.match(String(st.bizresult.rebuild_needed), /ALTER TABLE/);
 });
 
+test('broker down: status says retrying and why; when it returns, nothing is lost', async () => {
+  await kafka.command('down 1');
+  try {
+    let s = await incrStatus();
+    for (let i = 0; i < 150 && s.state !== 'retrying'; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      s = await incrStatus();
+    }
+    assert.equal(s.state, 'retrying', `state while the broker is down: ${s.state}`);
+    assert.ok(s.reason, 'a reason is given');
+  } finally {
+    await kafka.command('up 1');
+  }
+  for (let i = 0; i < 50; i++) await randomChange(8000 + i);
+  const d = await waitUntilEqual(diff, 60_000);
+  assert.deepEqual(d.slice(0, 5), []);
+  assert.equal((await incrStatus()).state, 'running');
+});
+
 test('do_create_incr refuses a second channel; do_delete_index stops the consumer', async () => {
   const r = await srv.admin('do_create_incr', { indexName: 'emp', incr: { plugin: 'TiCDC-Kafka', mqAddress: kafka.brokers, topic: TOPIC, groupId: 'g2' } });
   assert.equal(r.success, false);
