@@ -22,6 +22,7 @@ import { planSelect, type SelectPlan } from './plan.js';
 import type { Doc, FacetResult, SearchRequest, SearchResult } from './request.js';
 import { orderBy, sortKeys } from './sort-spec.js';
 import { vocabTermExpander } from './term-expander.js';
+import { cacheKey, resultCache } from './result-cache.js';
 
 export interface Searcher {
   readonly spec: IndexSpec;
@@ -32,6 +33,8 @@ export interface Searcher {
 }
 
 const MAX_ROWS = 100_000;
+const WINDOW = 50;
+const MAX_CACHED_WINDOW = 1000;
 const STATEMENT_CACHE = 256;
 
 export function createSearcher(genPath: string, spec: IndexSpec, analyzers: AnalyzerRegistry): Searcher {
@@ -49,6 +52,7 @@ export function createSearcher(genPath: string, spec: IndexSpec, analyzers: Anal
     }
     return s;
   };
+  const results = resultCache(() => db.pragma('data_version', { simple: true }) as number);
   const stored = fields.layouts;
   const docCols = stored.map((l) => `d.${l.column}`).join(', ');
 
@@ -83,7 +87,7 @@ export function createSearcher(genPath: string, spec: IndexSpec, analyzers: Anal
         throw new TidesearchError('BAD_REQUEST', "Cursor functionality does not work with 'start' other than 0; page with cursorMark alone", { field: 'start' });
       }
       const wanted = parseFl(req.fl);
-      const numFound = countOf(prepare, plan);
+      const numFound = results.through(cacheKey('count', [plan.from, plan.where, plan.ftsOnly, ...plan.fromParams, ...plan.whereParams]), () => countOf(prepare, plan));
 
       // The page: ranked on fts alone when the full-text match is the only predicate and order is by score.
       const ftsRank = plan.ftsOnly !== null && keys.every((k) => k.expr === plan.rankAsc || k.expr === 'd.rid');
@@ -101,8 +105,16 @@ export function createSearcher(genPath: string, spec: IndexSpec, analyzers: Anal
       const keyCols = rankKeys.map((k, i) => `${k.expr === plan.rankAsc ? 'NULL' : k.expr} AS k${i}`).join(', ');
       const order = orderBy(rankKeys);
       const pageSql = `SELECT ${rid}, ${plan.rankAsc} AS r, ${keyCols} FROM ${ftsRank ? 'fts' : plan.from} WHERE ${where} ORDER BY ${order} LIMIT ? OFFSET ?`;
+      // Ranked rows come in windows of WINDOW (Solr's queryResultWindowSize) so the next pages are cached too.
+      const windowEnd = Math.ceil((start + rows) / WINDOW) * WINDOW;
+      const params = [...plan.fromParams, ...whereParams];
+      const run = (limit: number, offset: number) => prepare(pageSql).raw(true).safeIntegers(true).all(...params, limit, offset) as unknown[][];
       const page =
-        plan.matchesNothing || rows === 0 ? [] : (prepare(pageSql).raw(true).safeIntegers(true).all(...plan.fromParams, ...whereParams, rows, start) as unknown[][]);
+        plan.matchesNothing || rows === 0
+          ? []
+          : windowEnd <= MAX_CACHED_WINDOW
+            ? results.through(cacheKey(pageSql, [...params, windowEnd]), () => run(windowEnd, 0)).slice(start, start + rows)
+            : run(rows, start);
       const byRid = prepare(`SELECT ${docCols} FROM docs d WHERE d.rid = ?`).raw(true).safeIntegers(true);
       const docRows = page.map((r) => (byRid.get(r[0]) as unknown[] | undefined) ?? []);
       const scoreOf = (r: unknown[]): number => (plan.constantScore ? 1 : -Number(r[1]));

@@ -159,3 +159,25 @@ test('any query built from the syntax either runs or fails with a user error, ne
     { numRuns: 400 },
   );
 });
+
+test('a searcher sees changes the writer commits (cached results are dropped)', async () => {
+  const { GenerationWriter } = await import('../../../../src/engine/store/writer.js');
+  const g = buildGeneration();
+  const reader = createSearcher(g.file, booksSpec, fakeAnalyzers);
+  try {
+    const before = reader.search({ q: 'zebra OR quick', fl: 'id' });
+    const again = reader.search({ q: 'zebra OR quick', fl: 'id' });
+    assert.deepEqual(again, before);
+    const w = new GenerationWriter(g.file, booksSpec);
+    const values = { ...books[0]!, id: 99, title: 'Zebra crossing', body: 'a zebra', big: 1 };
+    w.apply([{ kind: 'upsert', key: '99', version: 200n, values, tokens: ['zebra crossing', 'a zebra'] }, { kind: 'delete', key: '1', version: 200n }], [], () => true);
+    w.close();
+    const after = reader.search({ q: 'zebra OR quick', fl: 'id', rows: 100 });
+    assert.equal(after.numFound, before.numFound);
+    assert.ok(after.docs.some((d) => d['id'] === 99));
+    assert.ok(!after.docs.some((d) => d['id'] === 1));
+  } finally {
+    reader.close();
+    g.cleanup();
+  }
+});
