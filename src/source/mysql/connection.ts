@@ -18,6 +18,8 @@ export type RawRow = readonly RawValue[];
 export interface SqlConnection {
   /** Server thread id, to find this connection in the process list. */
   readonly threadId: number;
+  /** False once the socket is gone (closed, killed by the server, timed out). */
+  readonly alive: boolean;
   /** One statement with `?` parameters; rows as objects keyed by column label. */
   query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]>;
   /** Streams a result row by row as arrays; pauses the socket while the consumer is behind. */
@@ -49,15 +51,20 @@ export async function connect(o: ConnectOptions): Promise<SqlConnection> {
   await new Promise<void>((resolve, reject) => {
     conn.connect((err) => (err ? reject(unreachable(o, err)) : resolve()));
   });
-  // A dropped socket after connect must not crash the process; the next call reports it.
-  conn.on('error', () => {});
   return wrap(conn);
 }
 
 function wrap(conn: mysql.Connection): SqlConnection {
   const p = conn.promise();
+  let alive = true;
+  // A dropped socket after connect must not crash the process; the next call reports it.
+  conn.on('error', () => (alive = false));
+  conn.on('end', () => (alive = false));
   return {
     threadId: conn.threadId ?? 0,
+    get alive(): boolean {
+      return alive;
+    },
     async query<T>(sql: string, params?: readonly unknown[]): Promise<T[]> {
       try {
         const [rows] = await p.query(sql, params as unknown[] | undefined);
@@ -77,9 +84,11 @@ function wrap(conn: mysql.Connection): SqlConnection {
       })();
     },
     async end(): Promise<void> {
+      alive = false;
       await p.end().catch(() => conn.destroy());
     },
     destroy(): void {
+      alive = false;
       conn.destroy();
     },
   };

@@ -19,7 +19,7 @@ interface KeyRow {
   readonly seq: number | string;
 }
 
-export async function describeTable(conn: SqlConnection, db: string, table: string): Promise<TableSchema> {
+export async function describeTable(conn: Pick<SqlConnection, 'query'>, db: string, table: string): Promise<TableSchema> {
   const schemata = await conn.query<{ name: string }>('SELECT SCHEMA_NAME AS name FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [db]);
   const dbName = schemata[0]?.name;
   if (dbName === undefined) {

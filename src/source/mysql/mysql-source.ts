@@ -3,7 +3,7 @@ import type { TableSchema } from '../../core/schema.js';
 import { TidesearchError } from '../../errors/index.js';
 import type { Snapshot, Source } from '../source.js';
 import { quoteTableName } from '../identifiers.js';
-import { connect, type SqlConnection } from './connection.js';
+import { connect, type ConnectOptions, type SqlConnection } from './connection.js';
 import { describeTable } from './describe.js';
 import { openMySqlSnapshot } from './snapshot.js';
 
@@ -26,7 +26,7 @@ const EXACT_COUNT_BELOW = 100_000;
 
 export async function createMySqlSource(o: MySqlSourceOptions): Promise<Source> {
   const connectOptions = { host: o.host, port: o.port, user: o.user, password: o.password, connectTimeoutMs: o.connectTimeoutMs ?? 10_000 };
-  const meta = await connect(connectOptions);
+  const meta = new MetaConnection(connectOptions, await connect(connectOptions));
   try {
     const [row] = await meta.query<{ v: string }>('SELECT VERSION() AS v');
     const version = row?.v ?? '';
@@ -43,8 +43,8 @@ class MySqlSource implements Source {
   private closed = false;
 
   constructor(
-    private readonly meta: SqlConnection,
-    private readonly connectOptions: Parameters<typeof connect>[0],
+    private readonly meta: MetaConnection,
+    private readonly connectOptions: ConnectOptions,
     private readonly dialect: 'mysql' | 'mariadb' | 'tidb',
     private readonly o: MySqlSourceOptions,
   ) {
@@ -89,5 +89,35 @@ class MySqlSource implements Source {
     if (this.closed) return;
     this.closed = true;
     await this.meta.end();
+  }
+}
+
+/**
+ * The source's long-lived connection for metadata reads. A source can sit idle past the server's
+ * wait_timeout (or be killed); these reads are idempotent, so a lost connection is replaced once.
+ */
+class MetaConnection {
+  constructor(
+    private readonly options: ConnectOptions,
+    private conn: SqlConnection,
+  ) {}
+
+  async query<T>(sql: string, params?: readonly unknown[]): Promise<T[]> {
+    if (!this.conn.alive) this.conn = await connect(this.options);
+    try {
+      return await this.conn.query<T>(sql, params);
+    } catch (err) {
+      if (this.conn.alive || (err as TidesearchError).code !== 'SOURCE_UNREACHABLE') throw err;
+      this.conn = await connect(this.options);
+      return await this.conn.query<T>(sql, params);
+    }
+  }
+
+  end(): Promise<void> {
+    return this.conn.end();
+  }
+
+  destroy(): void {
+    this.conn.destroy();
   }
 }

@@ -161,3 +161,18 @@ test('hostile database, table and column names are read as names, never as SQL',
   assert.equal(still!.n, 3);
   await rejectsWith(source.describe(hostileDb, "x' OR '1'='1"), 'TABLE_NOT_FOUND', 'table', /does not exist/);
 });
+
+test('a source whose metadata connection was killed reconnects for the next describe', async () => {
+  await db.exec("CREATE USER 'meta'@'%' IDENTIFIED BY 'pw'; GRANT SELECT ON app.* TO 'meta'@'%'");
+  await using src = await createMySqlSource({ host: db.host, port: db.port, user: 'meta', password: 'pw' });
+  await src.describe('app', 'orders');
+  const ids = await db.query<{ id: number }[]>("SELECT ID AS id FROM information_schema.PROCESSLIST WHERE USER = 'meta'");
+  assert.equal(ids.length, 1);
+  await db.exec(`KILL CONNECTION ${ids[0]!.id}`);
+  await new Promise((r) => setTimeout(r, 100));
+  const schema = await src.describe('app', 'orders');
+  assert.deepEqual(schema.key, ['id', 'region']);
+  const after = await db.query<{ id: number }[]>("SELECT ID AS id FROM information_schema.PROCESSLIST WHERE USER = 'meta'");
+  assert.equal(after.length, 1);
+  assert.notEqual(after[0]!.id, ids[0]!.id, 'a new connection replaced the killed one');
+});
