@@ -71,7 +71,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
         maxWaitTimeMs: incr.maxWaitMs,
       }));
 
-  const openSource = (ds: DatasourceConfig) =>
+  const openSource = (ds: DatasourceConfig, log?: (line: string) => void) =>
     ds.plugin === 'MySQL'
       ? createMySqlSource({ host: ds.host, port: ds.port, user: ds.user, password: ds.password, timeZoneOffsetMinutes: tzMinutes, parallel: config.dumpParallel })
       : createTikvSource({
@@ -81,6 +81,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
           password: ds.password,
           timeZoneOffsetMinutes: tzMinutes,
           parallel: config.dumpParallel,
+          ...(log ? { log } : {}),
         });
 
   const generationFile = (name: string, gen: number) => path.join(config.dataDir, 'indexes', name, `gen-${gen}.sqlite`);

@@ -39,7 +39,8 @@ export interface IndexServiceDeps {
   readonly catalog: Catalog;
   readonly runner: TaskRunner;
   readonly dataDir: string;
-  readonly openSource: (d: DatasourceConfig) => Promise<Source>;
+  /** `log` receives what the source has to say during a build (snapshot, GC life time, fail-overs). */
+  readonly openSource: (d: DatasourceConfig, log?: (line: string) => void) => Promise<Source>;
   /** A fresh worker pool per build, so edits to the user dictionary apply to the next build. */
   readonly analysis: () => BulkAnalysis & { close(): Promise<void> };
   readonly openReader: (file: string, spec: IndexSpec) => LiveReader;
@@ -88,10 +89,15 @@ export class IndexService {
       throw new TidesearchError('INDEX_EXISTS', `index '${req.indexName}' already exists; delete it with do_delete_index or choose another name`, { field: 'indexName' });
     }
     const { spec, notes } = await this.#describe(req.datasource, req.table, req.columns, req.indexName);
-    if (catalog.getIndex(req.indexName)) {
-      throw new TidesearchError('INDEX_EXISTS', `index '${req.indexName}' already exists`, { field: 'indexName' });
+    try {
+      catalog.createIndex(spec, req.datasource as unknown as Record<string, unknown>);
+    } catch (e) {
+      // Two creates of one name raced past the first check while the source was being described.
+      if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+        throw new TidesearchError('INDEX_EXISTS', `index '${req.indexName}' already exists`, { field: 'indexName' });
+      }
+      throw e;
     }
-    catalog.createIndex(spec, req.datasource as unknown as Record<string, unknown>);
     if (req.incr) catalog.createChannel(req.indexName, req.incr as unknown as Record<string, unknown>);
     const task = this.#startBuild(catalog.getIndex(req.indexName)!);
     return { task, notes };
@@ -185,7 +191,7 @@ export class IndexService {
     let p0: StreamPosition[] | undefined;
     const pool = this.#d.analysis();
     try {
-      await using source = await this.#d.openSource(ds);
+      await using source = await this.#d.openSource(ds, (line) => ctx.log(`source: ${line}`));
       const schema = await source.describe(ds.dbName, idx.spec.table);
       // The table may have changed since the index was defined: every indexed column must still exist.
       buildIndexSpec(idx.name, schema, idx.spec.fields.map((f) => ({ name: f.name, token: f.token, search: f.search })));
