@@ -22,7 +22,10 @@ export interface SqlConnection {
   readonly alive: boolean;
   /** One statement with `?` parameters; rows as objects keyed by column label. */
   query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]>;
-  /** Streams a result row by row as arrays; pauses the socket while the consumer is behind. */
+  /**
+   * Streams a result row by row as arrays; pauses the socket while the consumer is behind. The buffer is
+   * counted in rows, so it is kept small: a table of multi-megabyte BLOBs must not buffer thousands.
+   */
   stream(sql: string, params?: readonly unknown[], highWaterMark?: number): AsyncIterable<RawRow>;
   /** Polite close (COM_QUIT). */
   end(): Promise<void>;
@@ -73,7 +76,7 @@ function wrap(conn: mysql.Connection): SqlConnection {
         throw sourceError(err);
       }
     },
-    stream(sql: string, params?: readonly unknown[], highWaterMark = 1024): AsyncIterable<RawRow> {
+    stream(sql: string, params?: readonly unknown[], highWaterMark = 64): AsyncIterable<RawRow> {
       const readable = conn.query({ sql, rowsAsArray: true }, params as unknown[] | undefined).stream({ highWaterMark });
       return (async function* () {
         try {

@@ -176,3 +176,9 @@ test('a source whose metadata connection was killed reconnects for the next desc
   assert.equal(after.length, 1);
   assert.notEqual(after[0]!.id, ids[0]!.id, 'a new connection replaced the killed one');
 });
+
+test('an empty table dumps as no rows, with or without parallel readers', async () => {
+  await db.exec('CREATE TABLE app.empty (id BIGINT PRIMARY KEY, t TEXT)');
+  assert.deepEqual(await dump(source, 'app', 'empty', 1), []);
+  assert.deepEqual(await dump(source, 'app', 'empty', 3), []);
+});
