@@ -120,7 +120,12 @@ export function createSearcher(genPath: string, spec: IndexSpec, analyzers: Anal
       const scoreOf = (r: unknown[]): number => (plan.constantScore ? 1 : -Number(r[1]));
       const docs = docRows.map((row, i) => toDoc(row, 0, wanted, scoreOf(page[i]!)));
       let maxScore: number | undefined;
-      if (wanted.score) maxScore = maxScoreOf(prepare, plan, page.length ? scoreOf(page[0]!) : undefined, keys[0]?.name === 'score' && keys[0].dir === 'asc');
+      if (wanted.score) {
+        const sortedByScore = keys[0]?.name === 'score' && keys[0].dir === 'asc';
+        maxScore = sortedByScore
+          ? maxScoreOf(prepare, plan, page.length ? scoreOf(page[0]!) : undefined, true)
+          : results.through(cacheKey('maxScore', [plan.from, plan.where, ...plan.fromParams, ...plan.whereParams]), () => maxScoreOf(prepare, plan, undefined, false));
+      }
 
       const result: { -readonly [K in keyof SearchResult]: SearchResult[K] } = { numFound, start, docs };
       if (maxScore !== undefined) result.maxScore = maxScore;
@@ -154,9 +159,12 @@ export function createSearcher(genPath: string, spec: IndexSpec, analyzers: Anal
       const c = compile(parseLucene(text, { defaultOperator: req.qOp }), defaults, 'facet.query');
       const params: SqlParam[] = [];
       const sql = sqlOf(c.condition, params);
-      return [text, countOf(prepare, plan, sql, params)];
+      return [text, results.through(cacheKey('facet.query', [sql, plan.from, plan.where, ...params, ...plan.fromParams, ...plan.whereParams]), () => countOf(prepare, plan, sql, params))];
     });
-    const byField = f.fields.map((name): [string, [string, number][]] => [name, fieldFacet(prepare, fields, plan, name, f)]);
+    const byField = f.fields.map((name): [string, [string, number][]] => [
+      name,
+      results.through(cacheKey('facet', [name, f.limit, f.mincount, f.offset, f.sort, plan.from, plan.where, ...plan.fromParams, ...plan.whereParams]), () => fieldFacet(prepare, fields, plan, name, f)),
+    ]);
     return { queries, fields: byField };
   }
 
