@@ -78,11 +78,19 @@ function wrap(conn: mysql.Connection): SqlConnection {
     },
     stream(sql: string, params?: readonly unknown[], highWaterMark = 64): AsyncIterable<RawRow> {
       const readable = conn.query({ sql, rowsAsArray: true }, params as unknown[] | undefined).stream({ highWaterMark });
+      // mysql2 reports a socket that dies mid-result (server killed, network cut) only on the connection:
+      // end the row stream with that error, or the reader would wait forever.
+      const onLost = (err?: unknown) => readable.destroy(err instanceof Error ? err : Object.assign(new Error('connection closed during the query'), { code: 'PROTOCOL_CONNECTION_LOST' }));
+      conn.once('error', onLost);
+      conn.once('end', onLost);
       return (async function* () {
         try {
           for await (const row of readable) yield row as RawRow;
         } catch (err) {
           throw sourceError(err);
+        } finally {
+          conn.off('error', onLost);
+          conn.off('end', onLost);
         }
       })();
     },
