@@ -64,4 +64,5 @@ if ((${#files[@]} == 0)); then
 fi
 
 echo "== tests (${#files[@]} files)"
-exec node --import tsx --test --test-concurrency=2 "${files[@]}"
+# A hung test fails after 5 minutes instead of eating the whole CI budget.
+exec node --import tsx --test --test-concurrency=2 --test-timeout=300000 "${files[@]}"
