@@ -4,6 +4,8 @@
 import type { Query } from '../query/ast.js';
 
 export interface Needles {
+  /** Every query token, for matching words re-analysed in index mode (pinyin, accent-folded words). */
+  readonly tokens: ReadonlySet<string>;
   readonly words: ReadonlySet<string>;
   readonly prefixes: readonly string[];
   readonly substrings: readonly string[];
@@ -31,11 +33,17 @@ export function needlesOf(tokens: readonly string[], prefixes: readonly string[]
     if (ASCII_WORD.test(t)) words.add(t);
     else substrings.push(t);
   }
-  return { words, prefixes: prefixes.filter((p) => ASCII_WORD.test(p)), substrings };
+  return { tokens: new Set(tokens), words, prefixes: prefixes.filter((p) => ASCII_WORD.test(p)), substrings };
 }
 
-/** One snippet with the matches wrapped in pre/post, or null when nothing matches. */
-export function highlight(text: string, needles: Needles, opts: SnippetOptions): string | null {
+const SEGMENTER = new Intl.Segmenter('zh', { granularity: 'word' });
+
+/**
+ * One snippet with the matches wrapped in pre/post, or null when nothing matches. With `analyze` (the
+ * field's analyzer in index mode), a word whose own tokens meet the query's is marked too: this finds
+ * `北京` for the pinyin query `beijing` and `Café` for `cafe`.
+ */
+export function highlight(text: string, needles: Needles, opts: SnippetOptions, analyze?: (word: string) => readonly string[]): string | null {
   const lowered = text.toLowerCase();
   const hay = lowered.length === text.length ? lowered : text;
   const ranges: [number, number][] = [];
@@ -45,6 +53,11 @@ export function highlight(text: string, needles: Needles, opts: SnippetOptions):
   }
   for (const s of needles.substrings) {
     for (let i = hay.indexOf(s); i >= 0; i = hay.indexOf(s, i + s.length)) ranges.push([i, i + s.length]);
+  }
+  if (analyze && needles.tokens.size > 0) {
+    for (const seg of SEGMENTER.segment(text)) {
+      if (seg.isWordLike && analyze(seg.segment).some((t) => needles.tokens.has(t))) ranges.push([seg.index, seg.index + seg.segment.length]);
+    }
   }
   if (ranges.length === 0) return null;
   ranges.sort((a, b) => a[0] - b[0] || b[1] - a[1]);

@@ -186,16 +186,16 @@ export function createSearcher(genPath: string, spec: IndexSpec, analyzers: Anal
           tokens.push(leaf.text.toLowerCase());
         } else if (leaf.kind === 'prefix') prefixes.push(leaf.prefix.toLowerCase());
       }
-      return { layout, needles: needlesOf(tokens, prefixes) };
+      return { layout, needles: needlesOf(tokens, prefixes), analyze: analyzer ? (w: string) => analyzer.analyze(w, 'index') : undefined };
     });
     const key = fields.uniqueKey;
     return docRows.map((row): [string, Record<string, string[]>] => {
       const keyText = key ? String(canonical(key, row[fields.layouts.indexOf(key)])) : '';
       const entry: Record<string, string[]> = {};
-      for (const { layout, needles } of perField) {
+      for (const { layout, needles, analyze } of perField) {
         const v = row[fields.layouts.indexOf(layout)];
         if (v === null || v === undefined) continue;
-        const snippet = highlight(String(v), needles, { pre: hl.pre ?? '<em>', post: hl.post ?? '</em>', fragsize: hl.fragsize ?? 100 });
+        const snippet = highlight(String(v), needles, { pre: hl.pre ?? '<em>', post: hl.post ?? '</em>', fragsize: hl.fragsize ?? 100 }, analyze);
         if (snippet !== null) entry[layout.field.name] = [snippet];
       }
       return [keyText, entry];
