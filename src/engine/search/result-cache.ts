@@ -11,6 +11,7 @@ export function resultCache(dataVersion: () => number, capacity = 512): ResultCa
   let version = -1;
   return {
     through<T>(key: string, compute: () => T): T {
+      if (capacity <= 0) return compute();
       const v = dataVersion();
       if (v !== version) {
         entries.clear();

@@ -37,7 +37,12 @@ const WINDOW = 50;
 const MAX_CACHED_WINDOW = 1000;
 const STATEMENT_CACHE = 256;
 
-export function createSearcher(genPath: string, spec: IndexSpec, analyzers: AnalyzerRegistry): Searcher {
+export interface SearcherOptions {
+  /** Query results kept (counts, ranked windows, facets); 0 turns the cache off. Default 512. */
+  readonly resultCacheSize?: number;
+}
+
+export function createSearcher(genPath: string, spec: IndexSpec, analyzers: AnalyzerRegistry, options: SearcherOptions = {}): Searcher {
   const db = new Database(genPath, { readonly: true, fileMustExist: true });
   db.pragma('busy_timeout = 5000');
   const fields = fieldCatalog(spec);
@@ -52,7 +57,7 @@ export function createSearcher(genPath: string, spec: IndexSpec, analyzers: Anal
     }
     return s;
   };
-  const results = resultCache(() => db.pragma('data_version', { simple: true }) as number);
+  const results = resultCache(() => db.pragma('data_version', { simple: true }) as number, options.resultCacheSize ?? 512);
   const stored = fields.layouts;
   const docCols = stored.map((l) => `d.${l.column}`).join(', ');
 
