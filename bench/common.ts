@@ -86,7 +86,7 @@ export interface LatencyStats {
  */
 export async function measure(
   fn: () => Promise<unknown> | unknown,
-  o: { iterations: number; clients: number; warmup?: number; budgetMs?: number; minIterations?: number },
+  o: { iterations: number; clients: number; warmup?: number; budgetMs?: number; minIterations?: number; before?: () => void },
 ): Promise<LatencyStats> {
   for (let i = 0; i < (o.warmup ?? 2); i++) await fn();
   const lat: number[] = [];
@@ -98,6 +98,7 @@ export async function measure(
     Array.from({ length: o.clients }, async () => {
       while (more()) {
         next++;
+        o.before?.(); // untimed
         const t = performance.now();
         await fn();
         lat.push(performance.now() - t);
