@@ -10,3 +10,6 @@ export function cacheDir(): string {
   mkdirSync(dir, { recursive: true });
   return dir;
 }
+
+/** The TiCDC sample messages in the design material: `../shared/` beside the checkout (as CI lays it out). */
+export const ticdcSamplesDir: string = resolve(repoRoot, '../shared/data/ticdc-samples');

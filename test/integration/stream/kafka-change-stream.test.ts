@@ -1,5 +1,6 @@
 // The Kafka ChangeStream against librdkafka's mock broker: explicit positions, reset strategies,
 // multi-partition topics, commits for visibility, and broker outages reported and survived.
+import { ticdcSamplesDir } from '../../support/repo-root.js';
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { RawMessage, StreamPosition } from '../../../src/core/change.js';
@@ -139,7 +140,7 @@ test('TiCDC-format messages through the broker decode to the changes that were p
   assert.deepEqual(decoded.sort((a, b) => (a.kind === 'row' && b.kind === 'row' ? Number(a.commitTs - b.commitTs) : 0)), events);
 
   const openTopic = await topicWith(1, 0);
-  const bin = (n: string) => readFileSync(`/work/shared/data/ticdc-samples/open-protocol-${n}.bin`);
+  const bin = (n: string) => readFileSync(`${ticdcSamplesDir}/open-protocol-${n}.bin`);
   await kafka.produce(openTopic, ['insert-batch', 'update', 'resolved'].map((n) => ({ partition: 0, key: bin(`${n}.key`), value: bin(`${n}.value`) })));
   const s2 = stream(openTopic);
   const { got: openMsgs } = await consume(s2, [], 'earliest', (g) => g.length >= 3);

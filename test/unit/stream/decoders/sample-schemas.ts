@@ -1,10 +1,11 @@
-// Table schemas of the tables in /work/shared/data/ticdc-samples, and a RawMessage builder for tests.
+// Table schemas of the tables in ../shared/data/ticdc-samples, and a RawMessage builder for tests.
 import { readFileSync } from 'node:fs';
+import { ticdcSamplesDir } from '../../../support/repo-root.js';
 import type { RawMessage } from '../../../../src/core/change.js';
 import type { ColumnSchema, TableSchema } from '../../../../src/core/schema.js';
 import type { FieldKind } from '../../../../src/core/value.js';
 
-export const SAMPLES = '/work/shared/data/ticdc-samples';
+export const SAMPLES = ticdcSamplesDir;
 
 export function col(name: string, kind: FieldKind, sqlType: string, members?: readonly string[]): ColumnSchema {
   return members ? { name, kind, sqlType, nullable: true, members } : { name, kind, sqlType, nullable: true };
