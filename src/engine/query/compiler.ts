@@ -115,6 +115,10 @@ class Compiler {
       case 'phrase': {
         const tokens = analyzer.analyze(q.text, 'query');
         if (tokens.length === 0) return null;
+        // Analyzers whose index tokens overlap (ik: every word and character of a run) put other tokens between
+        // a query's words, so an exact FTS5 phrase never matches: ask for the words near each other instead,
+        // allowing the tokens the overlaps can add (at most ~2 per character of the phrase).
+        if (analyzer.queryJoin === 'all' && tokens.length > 1) return near(tokens, q.slop + 2 * [...q.text].length);
         return q.slop > 0 && tokens.length > 1 ? near(tokens, q.slop) : phrase(tokens);
       }
       case 'prefix': {
