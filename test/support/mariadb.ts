@@ -180,12 +180,16 @@ function ensureTemplate(): string {
   if (existsSync(join(template, 'mysql'))) return template;
 
   const staging = mkdtempSync(join(cacheDir(), 'mariadb-template-staging-'));
+  // Each bootstrap gets its own tmpdir: two test processes bootstrapping at once in the shared /tmp collide
+  // on the server's temporary table names (seen: "Unknown table 'mysql.tmp_user_sys'").
+  const tmp = mkdtempSync(join(tmpdir(), 'tidesearch-install-db-'));
   try {
     execFileSync(
       'mariadb-install-db',
       [
         '--no-defaults',
         `--datadir=${staging}`,
+        `--tmpdir=${tmp}`,
         '--user=root',
         '--auth-root-authentication-method=normal',
         '--skip-test-db',
@@ -201,6 +205,7 @@ function ensureTemplate(): string {
     }
   } finally {
     rmSync(staging, { recursive: true, force: true });
+    rmSync(tmp, { recursive: true, force: true });
   }
   return template;
 }
