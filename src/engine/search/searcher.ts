@@ -23,6 +23,7 @@ import type { Doc, FacetResult, SearchRequest, SearchResult } from './request.js
 import { orderBy, sortKeys } from './sort-spec.js';
 import { vocabTermExpander } from './term-expander.js';
 import { cacheKey, resultCache } from './result-cache.js';
+import { topKAnswerer } from './topk-answer.js';
 
 export interface Searcher {
   readonly spec: IndexSpec;
@@ -47,6 +48,7 @@ export function createSearcher(genPath: string, spec: IndexSpec, analyzers: Anal
   db.pragma('busy_timeout = 5000');
   const fields = fieldCatalog(spec);
   const expander = vocabTermExpander(db);
+  const topk = topKAnswerer(db);
   const cache = new Map<string, Database.Statement>();
   const prepare = (sql: string): Database.Statement => {
     let s = cache.get(sql);
@@ -114,11 +116,18 @@ export function createSearcher(genPath: string, spec: IndexSpec, analyzers: Anal
       const windowEnd = Math.ceil((start + rows) / WINDOW) * WINDOW;
       const params = [...plan.fromParams, ...whereParams];
       const run = (limit: number, offset: number) => prepare(pageSql).raw(true).safeIntegers(true).all(...params, limit, offset) as unknown[][];
+      // One frequent term ranked by score: the generation's stored top-K answers it exactly, or declines.
+      const byScore = keys.length === 2 && keys[0]!.expr === plan.rankAsc && keys[0]!.dir === 'asc' && keys[1]!.expr === 'd.rid' && keys[1]!.dir === 'asc';
+      const fromTopK = (limit: number): unknown[][] | null => {
+        if (topk === null || !byScore || cursor !== undefined || plan.ftsOnly === null || plan.constantScore) return null;
+        const top = topk.page(plan.ftsOnly, plan.bm25, limit);
+        return top && top.map(([r, score]) => [r, score, ...rankKeys.map((k) => (k.expr === plan.rankAsc ? null : r))]);
+      };
       const page =
         plan.matchesNothing || rows === 0
           ? []
           : windowEnd <= MAX_CACHED_WINDOW
-            ? results.through(cacheKey(pageSql, [...params, windowEnd]), () => run(windowEnd, 0)).slice(start, start + rows)
+            ? results.through(cacheKey(pageSql, [...params, windowEnd]), () => fromTopK(windowEnd) ?? run(windowEnd, 0)).slice(start, start + rows)
             : run(rows, start);
       const byRid = prepare(`SELECT ${docCols} FROM docs d WHERE d.rid = ?`).raw(true).safeIntegers(true);
       const docRows = page.map((r) => (byRid.get(r[0]) as unknown[] | undefined) ?? []);

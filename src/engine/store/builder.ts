@@ -5,6 +5,7 @@ import type { RowImage } from '../../core/value.js';
 import { docKeyOf } from '../../core/doc-key.js';
 import { createGenerationFile, sealGenerationFile, writeMeta, type GenDb } from './generation-file.js';
 import { layoutOf, type FieldLayout } from './layout.js';
+import type { TopKBuildStats, TopKOptions } from './topk-table.js';
 import { docColumns, docParams } from './values.js';
 
 export interface TextBatch {
@@ -82,9 +83,9 @@ export class GenerationBuilder {
     })();
   }
 
-  /** Creates the B-tree indexes, merges FTS segments and switches to WAL. */
-  seal(): void {
-    sealGenerationFile(this.db, this.spec);
+  /** Creates the B-tree indexes, merges FTS segments, stores frequent terms' top-K and switches to WAL. */
+  seal(topk: TopKOptions = {}): TopKBuildStats {
+    return sealGenerationFile(this.db, this.spec, topk);
   }
 
   close(): void {

@@ -3,6 +3,7 @@
 import Database from 'better-sqlite3';
 import type { IndexSpec } from '../../core/schema.js';
 import { layoutOf, storageOf } from './layout.js';
+import { buildTopK, type TopKBuildStats, type TopKOptions } from './topk-table.js';
 
 export type GenDb = Database.Database;
 
@@ -33,15 +34,20 @@ export function createGenerationFile(file: string, spec: IndexSpec): GenDb {
   return db;
 }
 
-/** Makes a freshly built file durable and ready for concurrent readers. */
-export function sealGenerationFile(db: GenDb, spec: IndexSpec): void {
+/**
+ * Makes a freshly built file durable and ready for concurrent readers; also stores the top-K rids of the
+ * frequent terms (topk-table.ts). Returns how long that step took.
+ */
+export function sealGenerationFile(db: GenDb, spec: IndexSpec, topk: TopKOptions = {}): TopKBuildStats {
   for (const l of layoutOf(spec)) {
     if (l.field.isKey && spec.key.length === 1) continue; // doc_key already has a unique index
     db.exec(`CREATE INDEX IF NOT EXISTS ix_${l.column} ON docs(${l.sortColumn})`);
   }
   db.exec("INSERT INTO fts(fts) VALUES ('optimize')");
+  const stats = buildTopK(db, spec, topk);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
+  return stats;
 }
 
 export function openGenerationFile(file: string, opts: { readonly?: boolean } = {}): GenDb {

@@ -49,6 +49,10 @@ export class GenerationWriter {
       posPut: db.prepare('INSERT INTO positions(topic, partition, offset) VALUES (?, ?, ?) ON CONFLICT(topic, partition) DO UPDATE SET offset = excluded.offset'),
       positions: db.prepare('SELECT topic, partition, offset FROM positions ORDER BY topic, partition'),
       count: db.prepare('SELECT COUNT(*) AS n FROM docs'),
+      // Generations sealed with a top-K table record changed rids so top-K answers stay exact (topk-table.ts).
+      touch: db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'touched'").get()
+        ? db.prepare('INSERT OR IGNORE INTO touched(rid) VALUES (?)')
+        : null,
     };
   }
 
@@ -85,6 +89,7 @@ export class GenerationWriter {
           if (doc) {
             s.deleteDoc.run(doc.rid);
             if (s.ftsInsert) s.ftsDelete.run(doc.rid);
+            s.touch?.run(doc.rid);
           }
           s.tombPut.run(op.key, op.version);
           continue;
@@ -100,6 +105,7 @@ export class GenerationWriter {
           rid = s.insert.run(op.key, op.version, ...params).lastInsertRowid;
         }
         s.ftsInsert?.run(rid, ...op.tokens);
+        s.touch?.run(rid);
       }
       for (const p of positions) s.posPut.run(p.topic, p.partition, p.offset);
     })();

@@ -1,0 +1,170 @@
+// The stored top-K of frequent terms answers one-term queries exactly as the normal plan does, before and
+// after changes through the GenerationWriter, and generations without the table are still searched.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import fc from 'fast-check';
+import type { FieldSpec, IndexSpec } from '../../../../src/core/schema.js';
+import type { RowImage } from '../../../../src/core/value.js';
+import { docKeyOf } from '../../../../src/core/doc-key.js';
+import { GenerationBuilder } from '../../../../src/engine/store/builder.js';
+import { GenerationWriter, type DocOp } from '../../../../src/engine/store/writer.js';
+import { topKAnswerer } from '../../../../src/engine/search/topk-answer.js';
+import { createSearcher } from '../../../../src/engine/search/index.js';
+import { fakeAnalyzers } from './books-fixture.js';
+
+const field = (name: string, kind: FieldSpec['kind'], isKey = false): FieldSpec => ({ name, kind, sqlType: kind, token: isKey ? 'string' : 'standard', search: true, isKey });
+const spec: IndexSpec = { name: 'notes', db: 'd', table: 'notes', key: ['id'], fields: [field('id', 'integer', true), field('title', 'string'), field('body', 'string')] };
+const SCOPES = ['{t0} : ("%")', '{t1} : ("%")', '{t0 t1} : ("%")'];
+const VOCAB = ['alpha', 'beta', 'gamma', 'delta', 'eps'];
+
+interface Note {
+  readonly id: number;
+  readonly title: string;
+  readonly body: string;
+}
+
+const row = (n: Note): RowImage => ({ id: n.id, title: n.title, body: n.body });
+const tokensOf = (n: Note): string[] => [n.title, n.body];
+
+function build(notes: readonly Note[], k: number, minDocs: number): { file: string; cleanup(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'tidesearch-topk-'));
+  const file = join(dir, 'gen.sqlite');
+  const b = new GenerationBuilder(file, spec);
+  b.setSnapshot(1n);
+  b.insertDocs(notes.map(row), 1n);
+  for (const batch of b.textBatches(100)) b.insertTokens(batch.rids, batch.texts.map((t) => t ?? ''));
+  b.seal({ k, minDocs });
+  b.close();
+  return { file, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** The normal plan's ranking: every hit scored, ordered by bm25 then rid. */
+function expected(db: Database.Database, match: string, limit: number): [bigint, number][] {
+  return db.prepare('SELECT rowid, bm25(fts) FROM fts WHERE fts MATCH ? ORDER BY bm25(fts), rowid LIMIT ?').raw(true).safeIntegers(true).all(match, limit).map((r) => {
+    const [rid, s] = r as [bigint, number];
+    return [rid, Number(s)];
+  });
+}
+
+const words = (n: number) => fc.array(fc.constantFrom(...VOCAB, ...VOCAB.slice(0, 2), 'alpha'), { minLength: 0, maxLength: n }).map((w) => w.join(' '));
+const note = (id: number) => fc.record({ title: words(3), body: words(8) }).map((r) => ({ id, ...r }));
+const corpus = fc.integer({ min: 10, max: 40 }).chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => note(i + 1))));
+const change = fc.oneof(
+  fc.record({ kind: fc.constant('upsert' as const), id: fc.integer({ min: 1, max: 60 }), title: words(3), body: words(10) }),
+  fc.record({ kind: fc.constant('delete' as const), id: fc.integer({ min: 1, max: 60 }) }),
+);
+
+test('top-K answers equal the full ranking before and after writer changes (random corpora)', () => {
+  let answered = 0;
+  let answeredAfterChanges = 0;
+  fc.assert(
+    fc.property(corpus, fc.array(fc.array(change, { minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 4 }), fc.integer({ min: 2, max: 6 }), (notes, batches, k) => {
+      const g = build(notes, k, 3);
+      const db = new Database(g.file, { readonly: true });
+      const w = new GenerationWriter(g.file, spec);
+      try {
+        const topk = topKAnswerer(db);
+        assert.ok(topk, 'sealed generation has a top-K table');
+        const stored = db.prepare('SELECT cols, term FROM topk_terms').raw(true).all() as [string, string][];
+        const check = (fresh: boolean) => {
+          for (const [cols, term] of stored) {
+            const match = `{${cols}} : ("${term}")`;
+            for (let limit = 1; limit <= k; limit++) {
+              const got = topk.page(match, 'bm25(fts)', limit);
+              if (fresh) assert.ok(got, `fresh generation answers ${match} limit ${limit}`);
+              if (got === null) continue;
+              assert.deepEqual(got, expected(db, match, limit), `${match} limit ${limit}`);
+              if (fresh) answered++;
+              else answeredAfterChanges++;
+            }
+          }
+        };
+        check(true);
+        let version = 2n;
+        for (const batch of batches) {
+          const ops: DocOp[] = batch.map((c) => {
+            const key = docKeyOf(spec.key, { id: c.id });
+            return c.kind === 'delete' ? { kind: 'delete', key, version } : { kind: 'upsert', key, version, values: row(c), tokens: tokensOf(c) };
+          });
+          w.apply(ops, [], () => true);
+          version++;
+          check(false);
+        }
+      } finally {
+        w.close();
+        db.close();
+        g.cleanup();
+      }
+    }),
+    { numRuns: 60 },
+  );
+  assert.ok(answered > 0);
+  assert.ok(answeredAfterChanges > 0, 'some pages are still answered from the top-K after changes');
+});
+
+// A frequent term in 300 documents; a few documents rank by being short or repeating the term.
+const many: Note[] = Array.from({ length: 400 }, (_, i) => ({
+  id: i + 1,
+  title: i % 4 === 3 ? 'plain' : `common word${i % 7} filler${i % 11}`,
+  body: `text ${'padding '.repeat(i % 9)}end${i % 3 === 0 ? ' common' : ''}`,
+}));
+
+test('the searcher answers a frequent term from the top-K: new high-ranking docs appear, deleted ones vanish', () => {
+  const g = build(many, 50, 100);
+  const s = createSearcher(g.file, spec, fakeAnalyzers);
+  const db = new Database(g.file, { readonly: true });
+  const topk = topKAnswerer(db)!;
+  const w = new GenerationWriter(g.file, spec);
+  try {
+    const ids = (q: string, rows = 10) => s.search({ q, rows, fl: 'id,score' }).docs.map((d) => d['id']);
+    const top = s.search({ q: 'common', rows: 10, fl: 'id,score' });
+    assert.equal(top.numFound, 334);
+    assert.ok(topk.page('{t0 t1} : ("common")', 'bm25(fts)', 10), 'the default-field query is served by the top-K');
+    const expectedIds = (match: string, n: number) => expected(db, match, n).map(([rid]) => Number(db.prepare('SELECT f0 FROM docs WHERE rid = ?').pluck().get(rid)));
+    assert.deepEqual(ids('common'), expectedIds('{t0 t1} : ("common")', 10));
+    assert.deepEqual(ids('title:common', 20), expectedIds('{t0} : ("common")', 20));
+
+    const first = top.docs[0]!['id'] as number;
+    w.apply(
+      [
+        { kind: 'upsert', key: '1000', version: 2n, values: row({ id: 1000, title: 'common common common', body: 'common' }), tokens: ['common common common', 'common'] },
+        { kind: 'delete', key: String(first), version: 2n },
+      ],
+      [],
+      () => true,
+    );
+    assert.ok(topk.page('{t0 t1} : ("common")', 'bm25(fts)', 10), 'still served by the top-K after the change');
+    const after = ids('common');
+    assert.equal(after[0], 1000, 'a new document that ranks first appears');
+    assert.ok(!after.includes(first), 'a deleted document vanishes');
+    assert.deepEqual(after, expectedIds('{t0 t1} : ("common")', 10));
+    assert.equal(s.search({ q: 'common', rows: 0 }).numFound, 334);
+  } finally {
+    w.close();
+    db.close();
+    s.close();
+  }
+  // A generation sealed before top-K tables existed is searched by the normal plan, with the same answer.
+  const old = join(g.file, '..', 'old.sqlite');
+  const wal = new Database(g.file);
+  wal.pragma('wal_checkpoint(TRUNCATE)');
+  wal.close();
+  copyFileSync(g.file, old);
+  const odb = new Database(old);
+  odb.exec('DROP TABLE topk; DROP TABLE topk_terms; DROP TABLE touched');
+  assert.equal(topKAnswerer(odb), null);
+  odb.close();
+  const a = createSearcher(g.file, spec, fakeAnalyzers);
+  const b = createSearcher(old, spec, fakeAnalyzers);
+  try {
+    for (const q of ['common', 'title:common', 'body:common', 'filler3']) assert.deepEqual(b.search({ q, rows: 30, fl: 'id,score' }), a.search({ q, rows: 30, fl: 'id,score' }));
+  } finally {
+    a.close();
+    b.close();
+    g.cleanup();
+  }
+});
