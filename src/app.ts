@@ -90,6 +90,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     analyzers,
     openStream,
     generationFile,
+    analysisPool: () =>
+      createAnalysisPool({ ...(config.analysisWorkers ? { size: config.analysisWorkers } : {}), userDictPath: config.userDictPath, stopWordsPath: config.stopWordsPath }),
     observer: {
       applied: (e) => events.emit('channel.applied', e),
       state: (e) => events.emit('channel.state', { index: e.index, state: e.state === 'catching-up' ? 'running' : e.state === 'retrying' ? 'paused' : e.state, ...(e.reason ? { reason: e.reason } : {}) }),

@@ -1,7 +1,7 @@
 // Turns decoded row changes of the indexed table into document operations: the document key from the
 // key columns, the stored values, and the full-text tokens from each field's analyzer.
 import type { StreamItem } from '../core/change.js';
-import type { IndexSpec, TableSchema } from '../core/schema.js';
+import type { IndexSpec, TableSchema, TokenName } from '../core/schema.js';
 import type { RowImage } from '../core/value.js';
 import { docKeyOf } from '../core/doc-key.js';
 import type { AnalyzerRegistry } from '../engine/analysis/analyzer.js';
@@ -36,15 +36,29 @@ export class ChangeOps {
     return item.db.toLowerCase() === this.#spec.db.toLowerCase() && item.table.toLowerCase() === this.#spec.table.toLowerCase();
   }
 
-  #tokens(row: RowImage): string[] {
+  /** The analyzers of the full-text fields, in FTS column order. */
+  get ftsTokenNames(): TokenName[] {
+    return this.#fts.map((l) => l.field.token);
+  }
+
+  /** The texts of the full-text fields of a row, in FTS column order (null where NULL). */
+  ftsTexts(row: RowImage): (string | null)[] {
+    return this.#fts.map((l) => {
+      const v = row[l.field.name];
+      return v === null || v === undefined ? null : String(v);
+    });
+  }
+
+  /** Index-mode tokens of a row on this thread (for callers without a worker pool). */
+  tokensOf(row: RowImage): string[] {
     return this.#fts.map((l) => {
       const v = row[l.field.name];
       return v === null || v === undefined ? '' : this.#analyzers.get(l.field.token).analyze(String(v), 'index').join(' ');
     });
   }
 
-  /** One row change → one or two operations (a key change deletes the old document). */
-  toOps(item: RowItem): DocOp[] {
+  /** One row change → one or two operations (a key change deletes the old document). `tokens`: of the new image. */
+  toOps(item: RowItem, tokens: (after: RowImage) => readonly string[] = (r) => this.tokensOf(r)): DocOp[] {
     const key = this.#spec.key;
     const version = item.commitTs;
     if (item.op === 'delete') {
@@ -60,7 +74,7 @@ export class ChangeOps {
       const oldKey = docKeyOf(key, item.before);
       if (oldKey !== newKey) ops.push({ kind: 'delete', key: oldKey, version });
     }
-    ops.push({ kind: 'upsert', key: newKey, version, values: after, tokens: this.#tokens(after) });
+    ops.push({ kind: 'upsert', key: newKey, version, values: after, tokens: tokens(after) });
     return ops;
   }
 }

@@ -3,6 +3,8 @@
 // counters that status and metrics show. A message that cannot be decoded is dead-lettered and the
 // channel goes on, until the configured limit stops it with a reason.
 import type { RawMessage, StreamItem, StreamPosition } from '../core/change.js';
+
+type RowItem = Extract<StreamItem, { kind: 'row' }>;
 import type { IndexSpec } from '../core/schema.js';
 import { tsoToMillis } from '../core/tso.js';
 import { parseUtcOffset } from '../core/value.js';
@@ -16,6 +18,7 @@ import { ChangeOps, ddlAffectsIndex, tableSchemaOf } from './change-ops.js';
 import { versionRule } from './version-rule.js';
 import type { ChannelRunState, ChannelStatus } from './channel-status.js';
 import type { IncrConfig } from './requests.js';
+import type { BulkAnalysis } from './full-build.js';
 
 export interface ChannelObserver {
   applied(e: { index: string; events: number; skipped: number; rejected: number; lagMs: number | null; positions: readonly StreamPosition[] }): void;
@@ -29,6 +32,8 @@ export interface ChannelDeps {
   readonly analyzers: AnalyzerRegistry;
   /** A new consumer each call: the live loop and a catch-up run side by side. */
   readonly openStream: (onStatus?: (s: TransportStatus) => void) => ChangeStream;
+  /** Worker threads for analysing changed rows; without it rows are analysed on this thread. */
+  readonly analysis?: BulkAnalysis;
   readonly observer?: ChannelObserver;
 }
 
@@ -181,7 +186,7 @@ export class Channel {
         ? undefined
         : (st) => {
             if (st.state === 'retrying') this.#setState('retrying', `${st.reason} (attempt ${st.attempt}, next in ${st.delayMs} ms)`);
-            else if (st.state === 'running' && this.#state === 'retrying') this.#setState('running');
+            else if (st.state === 'running' && (this.#state === 'retrying' || this.#state === 'starting')) this.#setState('running');
           },
     );
     try {
@@ -210,7 +215,7 @@ export class Channel {
           return;
         }
         if (!messages.length) return;
-        this.#applyMessages(writer, messages, rule, !catchUp);
+        await this.#applyMessages(writer, messages, rule, !catchUp);
         if (catchUp) {
           if (reached(writer.positions(), catchUp.target)) catchUp.done();
           return;
@@ -223,8 +228,8 @@ export class Channel {
     });
   }
 
-  #applyMessages(writer: GenerationWriter, messages: readonly RawMessage[], rule: ReturnType<typeof versionRule>, live: boolean): void {
-    const ops: DocOp[] = [];
+  async #applyMessages(writer: GenerationWriter, messages: readonly RawMessage[], rule: ReturnType<typeof versionRule>, live: boolean): Promise<void> {
+    const rows: { item: RowItem; m: RawMessage }[] = [];
     let newestCommit: bigint | null = null;
     let rejected = 0;
     let ignored = 0;
@@ -240,17 +245,8 @@ export class Channel {
       for (const item of items) {
         switch (item.kind) {
           case 'row':
-            if (!this.#ops.matches(item)) {
-              ignored++;
-              break;
-            }
-            try {
-              ops.push(...this.#ops.toOps(item));
-              if (newestCommit === null || item.commitTs > newestCommit) newestCommit = item.commitTs;
-            } catch (e) {
-              rejected++;
-              if (live) this.#deadLetter(m, `row change not applicable: ${asTidesearchError(e).message}`);
-            }
+            if (this.#ops.matches(item)) rows.push({ item, m });
+            else ignored++;
             break;
           case 'resolved':
             if (live && (this.#lastWatermark === null || item.commitTs > this.#lastWatermark)) this.#lastWatermark = item.commitTs;
@@ -262,6 +258,26 @@ export class Channel {
             ignored++;
             break;
         }
+      }
+    }
+    // Analyse every new row image of the batch in one job on the worker pool: segmentation is the cost.
+    const upserts = rows.filter((r) => r.item.op !== 'delete' && r.item.after);
+    const width = this.#ops.ftsTokenNames.length;
+    let tokens: readonly string[] = [];
+    if (this.#d.analysis && upserts.length && width) {
+      tokens = await this.#d.analysis.analyze({ tokens: this.#ops.ftsTokenNames, texts: upserts.flatMap((r) => this.#ops.ftsTexts(r.item.after!)) });
+    }
+    const tokensByItem = new Map<RowItem, readonly string[]>();
+    if (tokens.length) upserts.forEach((r, k) => tokensByItem.set(r.item, tokens.slice(k * width, k * width + width)));
+    const ops: DocOp[] = [];
+    for (const { item, m } of rows) {
+      try {
+        const pre = tokensByItem.get(item);
+        ops.push(...(pre ? this.#ops.toOps(item, () => pre) : this.#ops.toOps(item)));
+        if (newestCommit === null || item.commitTs > newestCommit) newestCommit = item.commitTs;
+      } catch (e) {
+        rejected++;
+        if (live) this.#deadLetter(m, `row change not applicable: ${asTidesearchError(e).message}`);
       }
     }
     const last = messages[messages.length - 1]!;

@@ -9,6 +9,7 @@ import { Channel, type ChannelObserver } from './channel.js';
 import type { ChannelControl } from './indexes.js';
 import type { ChannelStatus } from './channel-status.js';
 import type { IncrConfig } from './requests.js';
+import type { BulkAnalysis } from './full-build.js';
 import { createTicdcClient, changefeedIdFor } from '../stream/changefeed/index.js';
 
 export interface ChannelsDeps {
@@ -17,11 +18,14 @@ export interface ChannelsDeps {
   readonly openStream: (incr: IncrConfig, purpose: 'live' | 'catch-up' | 'admin', onStatus?: (s: TransportStatus) => void) => ChangeStream;
   readonly generationFile: (indexName: string, gen: number) => string;
   readonly observer?: ChannelObserver;
+  /** One worker pool shared by every channel, made on first use. */
+  readonly analysisPool?: () => BulkAnalysis & { close(): Promise<void> };
 }
 
 export class Channels implements ChannelControl {
   readonly #d: ChannelsDeps;
   readonly #channels = new Map<string, Channel>();
+  #pool: (BulkAnalysis & { close(): Promise<void> }) | undefined;
 
   constructor(d: ChannelsDeps) {
     this.#d = d;
@@ -40,6 +44,7 @@ export class Channels implements ChannelControl {
         catalog: this.#d.catalog,
         analyzers: this.#d.analyzers,
         openStream: (onStatus) => this.#d.openStream(incr, 'live', onStatus),
+        ...(this.#d.analysisPool ? { analysis: (this.#pool ??= this.#d.analysisPool()) } : {}),
         ...(this.#d.observer ? { observer: this.#d.observer } : {}),
       });
       this.#channels.set(index.name, ch);
@@ -186,6 +191,8 @@ export class Channels implements ChannelControl {
 
   async closeAll(): Promise<void> {
     await Promise.all([...this.#channels.keys()].map((n) => this.stop(n)));
+    await this.#pool?.close();
+    this.#pool = undefined;
   }
 }
 
