@@ -39,6 +39,15 @@ export interface ChannelDeps {
 
 const LOG_LINES = 200;
 const COMMIT_EVERY_MS = 2000;
+const PIPELINE_DEPTH = 3;
+
+interface Prepared {
+  readonly rows: readonly { readonly item: RowItem; readonly m: RawMessage }[];
+  readonly rejected: number;
+  readonly ignored: number;
+  readonly tokens: Promise<ReadonlyMap<RowItem, readonly string[]> | null>;
+  readonly position: StreamPosition;
+}
 
 /** Counts per second over the last minute. */
 class MinuteCounter {
@@ -198,39 +207,50 @@ export class Channel {
 
   async #consumeFrom(stream: ChangeStream, writer: GenerationWriter, signal: AbortSignal, catchUp: { target: readonly StreamPosition[]; done: () => void } | null): Promise<void> {
     const rule = versionRule(writer.snapshotTs());
+    const live = !catchUp;
     let lastCommit = 0;
     const from = writer.positions();
     const limits = new Map(catchUp?.target.map((p) => [`${p.topic}-${p.partition}`, BigInt(p.offset)]) ?? []);
+    // Batches are pipelined: while batch k is written on this thread, batch k+1 is analysed by the worker
+    // pool. Writes stay in arrival order (one chain), and at most PIPELINE_DEPTH batches are in flight.
+    let tail: Promise<void> = Promise.resolve();
+    const inflight: Promise<void>[] = [];
     await stream.run({
       from,
       reset: this.#d.incr.offsetResetStrategy,
       signal,
       onBatch: async (b: ChangeBatch) => {
-        if (!catchUp && this.#state !== 'running') this.#setState('running');
+        if (live && this.#state !== 'running') this.#setState('running');
         this.#ends[`${b.topic}-${b.partition}`] = b.highWatermark;
         const limit = limits.get(`${b.topic}-${b.partition}`);
         const messages = limit === undefined ? b.messages : b.messages.filter((m) => BigInt(m.offset) < limit);
         if (catchUp && limit !== undefined && messages.length === 0 && b.messages.length) {
+          await tail;
           if (reached(writer.positions(), catchUp.target)) catchUp.done();
           return;
         }
         if (!messages.length) return;
-        await this.#applyMessages(writer, messages, rule, !catchUp);
-        if (catchUp) {
-          if (reached(writer.positions(), catchUp.target)) catchUp.done();
-          return;
-        }
-        if (Date.now() - lastCommit > COMMIT_EVERY_MS) {
+        const prepared = this.#prepare(messages, live);
+        const step = tail.then(async () => {
+          this.#write(writer, prepared, await prepared.tokens, rule, live);
+          if (catchUp && reached(writer.positions(), catchUp.target)) catchUp.done();
+        });
+        step.catch(() => {}); // awaited below; this only marks it handled while it waits in the queue
+        tail = step;
+        inflight.push(step);
+        if (inflight.length >= PIPELINE_DEPTH) await inflight.shift();
+        if (live && Date.now() - lastCommit > COMMIT_EVERY_MS) {
           lastCommit = Date.now();
           await stream.commit(writer.positions()).catch((e) => this.log(`offset commit to the consumer group failed (visibility only): ${String(e)}`));
         }
       },
     });
+    await Promise.all(inflight);
   }
 
-  async #applyMessages(writer: GenerationWriter, messages: readonly RawMessage[], rule: ReturnType<typeof versionRule>, live: boolean): Promise<void> {
+  /** Decodes a batch and starts analysing its new row images (one job on the worker pool). */
+  #prepare(messages: readonly RawMessage[], live: boolean): Prepared {
     const rows: { item: RowItem; m: RawMessage }[] = [];
-    let newestCommit: bigint | null = null;
     let rejected = 0;
     let ignored = 0;
     for (const m of messages) {
@@ -260,19 +280,29 @@ export class Channel {
         }
       }
     }
-    // Analyse every new row image of the batch in one job on the worker pool: segmentation is the cost.
     const upserts = rows.filter((r) => r.item.op !== 'delete' && r.item.after);
     const width = this.#ops.ftsTokenNames.length;
-    let tokens: readonly string[] = [];
-    if (this.#d.analysis && upserts.length && width) {
-      tokens = await this.#d.analysis.analyze({ tokens: this.#ops.ftsTokenNames, texts: upserts.flatMap((r) => this.#ops.ftsTexts(r.item.after!)) });
-    }
-    const tokensByItem = new Map<RowItem, readonly string[]>();
-    if (tokens.length) upserts.forEach((r, k) => tokensByItem.set(r.item, tokens.slice(k * width, k * width + width)));
+    const tokens: Promise<ReadonlyMap<RowItem, readonly string[]> | null> =
+      this.#d.analysis && upserts.length && width
+        ? this.#d.analysis.analyze({ tokens: this.#ops.ftsTokenNames, texts: upserts.flatMap((r) => this.#ops.ftsTexts(r.item.after!)) }).then((out) => {
+            const byItem = new Map<RowItem, readonly string[]>();
+            upserts.forEach((r, k) => byItem.set(r.item, out.slice(k * width, k * width + width)));
+            return byItem;
+          })
+        : Promise.resolve(null);
+    const last = messages[messages.length - 1]!;
+    const position = { topic: last.topic, partition: last.partition, offset: (BigInt(last.offset) + 1n).toString() };
+    return { rows, rejected, ignored, tokens, position };
+  }
+
+  /** Applies a prepared batch and its stream position in one transaction, and updates the counters. */
+  #write(writer: GenerationWriter, p: Prepared, tokens: ReadonlyMap<RowItem, readonly string[]> | null, rule: ReturnType<typeof versionRule>, live: boolean): void {
+    let rejected = p.rejected;
+    let newestCommit: bigint | null = null;
     const ops: DocOp[] = [];
-    for (const { item, m } of rows) {
+    for (const { item, m } of p.rows) {
       try {
-        const pre = tokensByItem.get(item);
+        const pre = tokens?.get(item);
         ops.push(...(pre ? this.#ops.toOps(item, () => pre) : this.#ops.toOps(item)));
         if (newestCommit === null || item.commitTs > newestCommit) newestCommit = item.commitTs;
       } catch (e) {
@@ -280,18 +310,16 @@ export class Channel {
         if (live) this.#deadLetter(m, `row change not applicable: ${asTidesearchError(e).message}`);
       }
     }
-    const last = messages[messages.length - 1]!;
-    const position = { topic: last.topic, partition: last.partition, offset: (BigInt(last.offset) + 1n).toString() };
-    const r = writer.apply(ops, [position], rule);
+    const r = writer.apply(ops, [p.position], rule);
     if (!live) return;
     this.#applied += r.applied;
     this.#skipped += r.skipped;
-    this.#ignored += ignored;
+    this.#ignored += p.ignored;
     this.#rejected += rejected;
     this.#minute.add(r.applied);
     if (newestCommit !== null) this.#lastCommitTs = newestCommit;
     const lagMs = this.#lastCommitTs === null ? null : Math.max(0, Date.now() - tsoToMillis(this.#lastCommitTs));
-    this.#d.observer?.applied({ index: this.name, events: r.applied, skipped: r.skipped, rejected, lagMs, positions: [position] });
+    this.#d.observer?.applied({ index: this.name, events: r.applied, skipped: r.skipped, rejected, lagMs, positions: [p.position] });
   }
 
   #deadLetter(m: RawMessage, reason: string): void {
