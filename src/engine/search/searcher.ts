@@ -120,7 +120,7 @@ export function createSearcher(genPath: string, spec: IndexSpec, analyzers: Anal
       const byScore = keys.length === 2 && keys[0]!.expr === plan.rankAsc && keys[0]!.dir === 'asc' && keys[1]!.expr === 'd.rid' && keys[1]!.dir === 'asc';
       const fromTopK = (limit: number): unknown[][] | null => {
         if (topk === null || !byScore || cursor !== undefined || plan.ftsOnly === null || plan.constantScore) return null;
-        const top = topk.page(plan.ftsOnly, plan.bm25, limit);
+        const top = topk.page(plan.ftsOnly, plan.bm25, limit, numFound);
         return top && top.map(([r, score]) => [r, score, ...rankKeys.map((k) => (k.expr === plan.rankAsc ? null : r))]);
       };
       const page =

@@ -1,16 +1,20 @@
 // Precomputed top-K rids of the most frequent terms, per FTS column and for all columns together, built at
 // seal time; plus the `touched` set of rids the change writer has changed since (search/topk-answer.ts).
 //
-//   topk(cols TEXT, term TEXT, rank INTEGER, rid INTEGER, PRIMARY KEY(cols, term, rank)) WITHOUT ROWID
+//   topk(cols TEXT, term TEXT, rank INTEGER, rid INTEGER, tf INTEGER, dl INTEGER, PRIMARY KEY(cols, term, rank))
 //        cols = FTS column names of the scope, sorted, joined by ' ' ('t0', or 't0 t1' for all columns);
-//        rank 0 is the best by single-term bm25 (unit weights), ties by rid.
+//        rank 0 is the best by single-term bm25 (unit weights), ties by rid; tf = the term's instances in the
+//        scope's columns, dl = the row's tokens (bm25.ts recomputes the score from them, bit for bit).
 //   topk_terms(cols TEXT, term TEXT, hits INTEGER, stored INTEGER, PRIMARY KEY(cols, term)) WITHOUT ROWID
 //        hits = documents with the term in the scope at seal time; stored = rows in topk.
 //   touched(rid INTEGER PRIMARY KEY)                 every rid inserted, updated or deleted after seal
+//   touched_terms(term TEXT, col TEXT, rid INTEGER, tf INTEGER, PRIMARY KEY(term, col, rid)) WITHOUT ROWID
+//        for touched rids that exist: their instances of every term of topk_terms, per FTS column
 //   meta 'topk': {"k","minDocs","rows","tokens"}     FTS5 row count and total tokens at seal (bm25's avgdl)
 import type { IndexSpec } from '../../core/schema.js';
 import type { GenDb } from './generation-file.js';
 import { layoutOf } from './layout.js';
+import { bm25Of, docLengths, freqOf, ftsTotals, idfOf } from './bm25.js';
 
 export interface TopKOptions {
   /** Terms in more than this many documents (of a scope) get a stored top-K. Default 10 000. */
@@ -28,7 +32,10 @@ export interface TopKMeta {
 }
 
 export interface TopKBuildStats {
+  /** (scope, term) pairs stored. */
   readonly entries: number;
+  /** Pairs left out because a stored score could not be reproduced exactly (then the normal plan runs). */
+  readonly unverified: number;
   readonly ms: number;
 }
 
@@ -51,40 +58,57 @@ export function buildTopK(db: GenDb, spec: IndexSpec, opts: TopKOptions = {}): T
   const k = opts.k ?? DEFAULT_K;
   const minDocs = opts.minDocs ?? DEFAULT_MIN_DOCS;
   db.exec(`
-    CREATE TABLE IF NOT EXISTS topk (cols TEXT NOT NULL, term TEXT NOT NULL, rank INTEGER NOT NULL, rid INTEGER NOT NULL, PRIMARY KEY (cols, term, rank)) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS topk (cols TEXT NOT NULL, term TEXT NOT NULL, rank INTEGER NOT NULL, rid INTEGER NOT NULL, tf INTEGER NOT NULL, dl INTEGER NOT NULL, PRIMARY KEY (cols, term, rank)) WITHOUT ROWID;
     CREATE TABLE IF NOT EXISTS topk_terms (cols TEXT NOT NULL, term TEXT NOT NULL, hits INTEGER NOT NULL, stored INTEGER NOT NULL, PRIMARY KEY (cols, term)) WITHOUT ROWID;
     CREATE TABLE IF NOT EXISTS touched (rid INTEGER PRIMARY KEY);
-    DELETE FROM topk; DELETE FROM topk_terms; DELETE FROM touched;
+    CREATE TABLE IF NOT EXISTS touched_terms (term TEXT NOT NULL, col TEXT NOT NULL, rid INTEGER NOT NULL, tf INTEGER NOT NULL, PRIMARY KEY (term, col, rid)) WITHOUT ROWID;
+    CREATE INDEX IF NOT EXISTS touched_terms_rid ON touched_terms(rid);
+    DELETE FROM topk; DELETE FROM topk_terms; DELETE FROM touched; DELETE FROM touched_terms;
     CREATE VIRTUAL TABLE temp.topk_vocab_col USING fts5vocab(main, 'fts', 'col');
     CREATE VIRTUAL TABLE temp.topk_vocab_row USING fts5vocab(main, 'fts', 'row');
   `);
   let entries = 0;
+  let unverified = 0;
+  const totals = ftsTotals(db);
   try {
     const byCol = db.prepare('SELECT term, doc FROM temp.topk_vocab_col WHERE col = ? AND doc > ?').raw(true);
     const byRow = db.prepare('SELECT term, doc FROM temp.topk_vocab_row WHERE doc > ?').raw(true);
-    const putRow = db.prepare('INSERT INTO topk(cols, term, rank, rid) VALUES (?, ?, ?, ?)');
+    const putRow = db.prepare('INSERT INTO topk(cols, term, rank, rid, tf, dl) VALUES (?, ?, ?, ?, ?, ?)');
     const putTerm = db.prepare('INSERT INTO topk_terms(cols, term, hits, stored) VALUES (?, ?, ?, ?)');
-    const ranked = db.prepare('SELECT rowid FROM fts WHERE fts MATCH ? ORDER BY bm25(fts), rowid LIMIT ?').pluck();
+    const ranked = db.prepare('SELECT rowid, bm25(fts) FROM fts WHERE fts MATCH ? ORDER BY bm25(fts), rowid LIMIT ?').raw(true);
+    const lengthOf = docLengths(db);
     const scopes = topKScopes(spec);
     db.transaction(() => {
+      if (totals === null || totals.rows === 0) return;
+      const avgdl = totals.tokens / totals.rows;
       for (const scope of scopes) {
         const single = !scope.includes(' ');
         const frequent = (single ? byCol.all(scope, minDocs) : byRow.all(minDocs)) as [string, number][];
         for (const [term, hits] of frequent) {
-          const rids = ranked.all(`{${scope}} : (${quoteTerm(term)})`, k) as number[];
-          rids.forEach((rid, rank) => putRow.run(scope, term, rank, rid));
-          putTerm.run(scope, term, hits, rids.length);
+          const top = ranked.all(`{${scope}} : (${quoteTerm(term)})`, k) as [number, number][];
+          // tf is recovered from the score and kept only if bm25Of gives back that exact score.
+          const idf = idfOf(db, totals.rows, hits);
+          const rows = top.map(([rid, score]) => {
+            const dl = lengthOf(rid) ?? -1;
+            const tf = freqOf(idf, score, dl, avgdl);
+            return { rid, tf, dl, exact: dl >= 0 && bm25Of(idf, tf, dl, avgdl) === score };
+          });
+          if (!rows.every((r) => r.exact)) {
+            unverified++;
+            continue;
+          }
+          rows.forEach((r, rank) => putRow.run(scope, term, rank, r.rid, r.tf, r.dl));
+          putTerm.run(scope, term, hits, rows.length);
           entries++;
         }
       }
-      const totals = ftsTotals(db);
       const meta: TopKMeta = { k, minDocs, rows: totals?.rows ?? 0, tokens: totals?.tokens ?? 0 };
       db.prepare('INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run('topk', JSON.stringify(meta));
     })();
   } finally {
     db.exec('DROP TABLE temp.topk_vocab_col; DROP TABLE temp.topk_vocab_row;');
   }
-  return { entries, ms: performance.now() - t0 };
+  return { entries, unverified, ms: performance.now() - t0 };
 }
 
 /** The same quoting as query/fts-expr.ts, so stored terms and query expressions agree. */
@@ -93,37 +117,18 @@ export function quoteTerm(term: string): string {
 }
 
 export function readTopKMeta(db: GenDb): TopKMeta | null {
-  const hasTables = db.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('topk', 'topk_terms', 'touched')").pluck().get() === 3;
+  const hasTables = db.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('topk', 'topk_terms', 'touched', 'touched_terms')").pluck().get() === 4;
   if (!hasTables) return null;
   const v = db.prepare("SELECT value FROM meta WHERE key = 'topk'").pluck().get() as string | undefined;
   return v === undefined ? null : (JSON.parse(v) as TopKMeta);
 }
 
 /**
- * FTS5's row count and total token count (what bm25 derives avgdl from), read from the index's "averages"
- * record (fts_data id 1: SQLite varints nRow, then one total per column). Null if it cannot be read.
+ * Tokens as FTS5's `ascii` tokenizer reads a column text: runs of ASCII letters/digits and non-ASCII
+ * characters, ASCII letters folded to lower case (the change writer counts frequent terms with it).
  */
-export function ftsTotals(db: GenDb): { rows: number; tokens: number } | null {
-  const blob = db.prepare('SELECT block FROM fts_data WHERE id = 1').pluck().get() as Buffer | undefined;
-  if (!blob) return null;
-  const values: number[] = [];
-  let i = 0;
-  while (i < blob.length) {
-    let v = 0;
-    let n = 0;
-    for (;;) {
-      if (i >= blob.length) return null;
-      const b = blob[i++]!;
-      if (n === 8) {
-        v = v * 256 + b;
-        break;
-      }
-      v = v * 128 + (b & 0x7f);
-      n++;
-      if ((b & 0x80) === 0) break;
-    }
-    values.push(v);
-  }
-  if (values.length < 2) return null;
-  return { rows: values[0]!, tokens: values.slice(1).reduce((a, b) => a + b, 0) };
+export function asciiTokens(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(/[0-9A-Za-z\u0080-\u{10ffff}]+/gu)) out.push(m[0].replace(/[A-Z]+/g, (u) => u.toLowerCase()));
+  return out;
 }

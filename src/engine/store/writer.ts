@@ -4,9 +4,11 @@ import type { IndexSpec } from '../../core/schema.js';
 import type { RowImage } from '../../core/value.js';
 import type { StreamPosition } from '../../core/change.js';
 import type { DocKey } from '../../core/doc-key.js';
+import type { Statement } from 'better-sqlite3';
 import { openGenerationFile, readMeta, type GenDb } from './generation-file.js';
 import { layoutOf, type FieldLayout } from './layout.js';
 import { docColumns, docParams } from './values.js';
+import { asciiTokens } from './topk-table.js';
 
 export type DocOp =
   | { readonly kind: 'upsert'; readonly key: DocKey; readonly version: bigint; readonly values: RowImage; readonly tokens: readonly string[] }
@@ -26,6 +28,9 @@ export class GenerationWriter {
   readonly #layout: readonly FieldLayout[];
   readonly #ftsCols: readonly string[];
   readonly #stmts;
+  /** Terms with a stored top-K (topk-table.ts); their instances in changed rows are recorded. */
+  readonly #frequent: ReadonlySet<string>;
+  readonly #touch: { readonly rid: Statement; readonly clear: Statement; readonly term: Statement } | null;
 
   constructor(fileOrDb: string | GenDb, spec: IndexSpec) {
     this.db = typeof fileOrDb === 'string' ? openGenerationFile(fileOrDb) : fileOrDb;
@@ -49,11 +54,17 @@ export class GenerationWriter {
       posPut: db.prepare('INSERT INTO positions(topic, partition, offset) VALUES (?, ?, ?) ON CONFLICT(topic, partition) DO UPDATE SET offset = excluded.offset'),
       positions: db.prepare('SELECT topic, partition, offset FROM positions ORDER BY topic, partition'),
       count: db.prepare('SELECT COUNT(*) AS n FROM docs'),
-      // Generations sealed with a top-K table record changed rids so top-K answers stay exact (topk-table.ts).
-      touch: db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'touched'").get()
-        ? db.prepare('INSERT OR IGNORE INTO touched(rid) VALUES (?)')
-        : null,
     };
+    // Generations sealed with a top-K table record changed rids so top-K answers stay exact (topk-table.ts).
+    const topk = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'touched_terms'").get() !== undefined;
+    this.#touch = topk
+      ? {
+          rid: db.prepare('INSERT OR IGNORE INTO touched(rid) VALUES (?)'),
+          clear: db.prepare('DELETE FROM touched_terms WHERE rid = ?'),
+          term: db.prepare('INSERT INTO touched_terms(term, col, rid, tf) VALUES (?, ?, ?, ?)'),
+        }
+      : null;
+    this.#frequent = new Set(topk ? (db.prepare('SELECT DISTINCT term FROM topk_terms').pluck().all() as string[]) : []);
   }
 
   /** The snapshot S this generation was dumped at. */
@@ -89,7 +100,7 @@ export class GenerationWriter {
           if (doc) {
             s.deleteDoc.run(doc.rid);
             if (s.ftsInsert) s.ftsDelete.run(doc.rid);
-            s.touch?.run(doc.rid);
+            this.#touched(doc.rid, null);
           }
           s.tombPut.run(op.key, op.version);
           continue;
@@ -105,11 +116,25 @@ export class GenerationWriter {
           rid = s.insert.run(op.key, op.version, ...params).lastInsertRowid;
         }
         s.ftsInsert?.run(rid, ...op.tokens);
-        s.touch?.run(rid);
+        this.#touched(rid, op.tokens);
       }
       for (const p of positions) s.posPut.run(p.topic, p.partition, p.offset);
     })();
     return { applied, skipped };
+  }
+
+  /** Records a changed rid and, for a row that now exists, its instances of the frequent terms per column. */
+  #touched(rid: bigint | number, tokens: readonly string[] | null): void {
+    const t = this.#touch;
+    if (!t) return;
+    t.rid.run(rid);
+    t.clear.run(rid);
+    if (!tokens) return;
+    tokens.forEach((text, i) => {
+      const counts = new Map<string, number>();
+      for (const tok of asciiTokens(text)) if (this.#frequent.has(tok)) counts.set(tok, (counts.get(tok) ?? 0) + 1);
+      for (const [term, tf] of counts) t.term.run(term, this.#ftsCols[i], rid, tf);
+    });
   }
 
   close(): void {

@@ -42,9 +42,11 @@ function build(notes: readonly Note[], k: number, minDocs: number): { file: stri
   return { file, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
+const hitsOf = (db: Database.Database, match: string) => db.prepare('SELECT count(*) FROM fts WHERE fts MATCH ?').pluck().get(match) as number;
+
 /** The normal plan's ranking: every hit scored, ordered by bm25 then rid. */
-function expected(db: Database.Database, match: string, limit: number): [bigint, number][] {
-  return db.prepare('SELECT rowid, bm25(fts) FROM fts WHERE fts MATCH ? ORDER BY bm25(fts), rowid LIMIT ?').raw(true).safeIntegers(true).all(match, limit).map((r) => {
+function expected(db: Database.Database, match: string, limit: number, bm25 = 'bm25(fts)'): [bigint, number][] {
+  return db.prepare(`SELECT rowid, ${bm25} FROM fts WHERE fts MATCH ? ORDER BY ${bm25}, rowid LIMIT ?`).raw(true).safeIntegers(true).all(match, limit).map((r) => {
     const [rid, s] = r as [bigint, number];
     return [rid, Number(s)];
   });
@@ -73,14 +75,19 @@ test('top-K answers equal the full ranking before and after writer changes (rand
         const check = (fresh: boolean) => {
           for (const [cols, term] of stored) {
             const match = `{${cols}} : ("${term}")`;
+            const hits = hitsOf(db, match);
             for (let limit = 1; limit <= k; limit++) {
-              const got = topk.page(match, 'bm25(fts)', limit);
-              if (fresh) assert.ok(got, `fresh generation answers ${match} limit ${limit}`);
-              if (got === null) continue;
-              assert.deepEqual(got, expected(db, match, limit), `${match} limit ${limit}`);
-              if (fresh) answered++;
-              else answeredAfterChanges++;
+              // Unit weights, and weights shared by the scope's columns (qf=title^2 body^2).
+              for (const bm25 of ['bm25(fts)', 'bm25(fts, 2.5, 2.5)']) {
+                const got = topk.page(match, bm25, limit, hits);
+                if (fresh) assert.ok(got, `fresh generation answers ${match} limit ${limit}`);
+                if (got === null) continue;
+                assert.deepEqual(got, expected(db, match, limit, bm25), `${match} ${bm25} limit ${limit}`);
+                if (fresh) answered++;
+                else answeredAfterChanges++;
+              }
             }
+            if (cols.includes(' ')) assert.equal(topk.page(match, 'bm25(fts, 2, 1)', 1, hits), null, 'unequal weights are not answered');
           }
         };
         check(true);
@@ -123,7 +130,7 @@ test('the searcher answers a frequent term from the top-K: new high-ranking docs
     const ids = (q: string, rows = 10) => s.search({ q, rows, fl: 'id,score' }).docs.map((d) => d['id']);
     const top = s.search({ q: 'common', rows: 10, fl: 'id,score' });
     assert.equal(top.numFound, 334);
-    assert.ok(topk.page('{t0 t1} : ("common")', 'bm25(fts)', 10), 'the default-field query is served by the top-K');
+    assert.ok(topk.page('{t0 t1} : ("common")', 'bm25(fts)', 10, hitsOf(db, '{t0 t1} : ("common")')), 'the default-field query is served by the top-K');
     const expectedIds = (match: string, n: number) => expected(db, match, n).map(([rid]) => Number(db.prepare('SELECT f0 FROM docs WHERE rid = ?').pluck().get(rid)));
     assert.deepEqual(ids('common'), expectedIds('{t0 t1} : ("common")', 10));
     assert.deepEqual(ids('title:common', 20), expectedIds('{t0} : ("common")', 20));
@@ -137,7 +144,7 @@ test('the searcher answers a frequent term from the top-K: new high-ranking docs
       [],
       () => true,
     );
-    assert.ok(topk.page('{t0 t1} : ("common")', 'bm25(fts)', 10), 'still served by the top-K after the change');
+    assert.ok(topk.page('{t0 t1} : ("common")', 'bm25(fts)', 10, hitsOf(db, '{t0 t1} : ("common")')), 'still served by the top-K after the change');
     const after = ids('common');
     assert.equal(after[0], 1000, 'a new document that ranks first appears');
     assert.ok(!after.includes(first), 'a deleted document vanishes');
@@ -155,7 +162,7 @@ test('the searcher answers a frequent term from the top-K: new high-ranking docs
   wal.close();
   copyFileSync(g.file, old);
   const odb = new Database(old);
-  odb.exec('DROP TABLE topk; DROP TABLE topk_terms; DROP TABLE touched');
+  odb.exec('DROP TABLE topk; DROP TABLE topk_terms; DROP TABLE touched; DROP TABLE touched_terms');
   assert.equal(topKAnswerer(odb), null);
   odb.close();
   const a = createSearcher(g.file, spec, fakeAnalyzers);
