@@ -123,12 +123,12 @@ export function createSearcher(genPath: string, spec: IndexSpec, analyzers: Anal
         const top = topk.page(plan.ftsOnly, plan.bm25, limit, numFound);
         return top && top.map(([r, score]) => [r, score, ...rankKeys.map((k) => (k.expr === plan.rankAsc ? null : r))]);
       };
+      // The top-K is asked for exactly this page (a whole window may reach past what it can vouch for).
       const page =
         plan.matchesNothing || rows === 0
           ? []
-          : windowEnd <= MAX_CACHED_WINDOW
-            ? results.through(cacheKey(pageSql, [...params, windowEnd]), () => fromTopK(windowEnd) ?? run(windowEnd, 0)).slice(start, start + rows)
-            : run(rows, start);
+          : (fromTopK(start + rows)?.slice(start) ??
+            (windowEnd <= MAX_CACHED_WINDOW ? results.through(cacheKey(pageSql, [...params, windowEnd]), () => run(windowEnd, 0)).slice(start, start + rows) : run(rows, start)));
       const byRid = prepare(`SELECT ${docCols} FROM docs d WHERE d.rid = ?`).raw(true).safeIntegers(true);
       const docRows = page.map((r) => (byRid.get(r[0]) as unknown[] | undefined) ?? []);
       const scoreOf = (r: unknown[]): number => (plan.constantScore ? 1 : -Number(r[1]));

@@ -25,6 +25,7 @@ export interface TopKAnswerer {
   page(match: string, bm25: string, limit: number, hits: number): [bigint, number][] | null;
 }
 
+// `{t0 t1} : ("term")`, as the compiler writes one term on one or more fields; the planner may wrap it in ().
 const SINGLE_TERM = /^\{(t\d+(?: t\d+)*)\} : \("((?:[^"]|"")+)"\)$/;
 const EPSILON = 1e-9;
 
@@ -40,7 +41,7 @@ export function topKAnswerer(db: Database.Database): TopKAnswerer | null {
   const lengthOf = docLengths(db);
 
   const answer = (match: string, bm25: string, limit: number, hits: number): [bigint, number][] | null => {
-    const m = SINGLE_TERM.exec(match);
+    const m = SINGLE_TERM.exec(match) ?? (match.startsWith('(') && match.endsWith(')') ? SINGLE_TERM.exec(match.slice(1, -1)) : null);
     if (!m) return null;
     const columns = m[1]!.split(' ');
     const term = m[2]!.replaceAll('""', '"');

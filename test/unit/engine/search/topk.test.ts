@@ -149,17 +149,35 @@ test('the searcher answers a frequent term from the top-K: new high-ranking docs
     assert.equal(after[0], 1000, 'a new document that ranks first appears');
     assert.ok(!after.includes(first), 'a deleted document vanishes');
     assert.deepEqual(after, expectedIds('{t0 t1} : ("common")', 10));
+    const paged = s.search({ q: 'common', start: 5, rows: 5, fl: 'id,score' });
+    assert.deepEqual(paged.docs.map((d) => d['id']), expectedIds('{t0 t1} : ("common")', 10).slice(5));
+    assert.deepEqual(paged.docs.map((d) => d['score']), expected(db, '{t0 t1} : ("common")', 10).slice(5).map(([, sc]) => -sc));
     assert.equal(s.search({ q: 'common', rows: 0 }).numFound, 334);
   } finally {
     w.close();
     db.close();
     s.close();
   }
-  // A generation sealed before top-K tables existed is searched by the normal plan, with the same answer.
-  const old = join(g.file, '..', 'old.sqlite');
+  // The searcher really answers from the stored rows: a doctored tf in a copy shows up in its answer.
+  const doctored = join(g.file, '..', 'doctored.sqlite');
   const wal = new Database(g.file);
   wal.pragma('wal_checkpoint(TRUNCATE)');
   wal.close();
+  copyFileSync(g.file, doctored);
+  const ddb = new Database(doctored);
+  const last = ddb.prepare("SELECT rid FROM topk WHERE cols = 't0 t1' AND term = 'common' AND rid NOT IN (SELECT rid FROM touched) ORDER BY rank DESC LIMIT 1 OFFSET 5").pluck().get();
+  ddb.prepare("UPDATE topk SET tf = 1000 WHERE cols = 't0 t1' AND term = 'common' AND rid = ?").run(last);
+  const lastId = ddb.prepare('SELECT f0 FROM docs WHERE rid = ?').pluck().get(last);
+  ddb.close();
+  const ds = createSearcher(doctored, spec, fakeAnalyzers);
+  try {
+    assert.equal(ds.search({ q: 'common', rows: 1, fl: 'id' }).docs[0]!['id'], lastId);
+  } finally {
+    ds.close();
+  }
+
+  // A generation sealed before top-K tables existed is searched by the normal plan, with the same answer.
+  const old = join(g.file, '..', 'old.sqlite');
   copyFileSync(g.file, old);
   const odb = new Database(old);
   odb.exec('DROP TABLE topk; DROP TABLE topk_terms; DROP TABLE touched; DROP TABLE touched_terms');
