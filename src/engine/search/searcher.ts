@@ -24,6 +24,7 @@ import { orderBy, sortKeys } from './sort-spec.js';
 import { vocabTermExpander } from './term-expander.js';
 import { cacheKey, resultCache } from './result-cache.js';
 import { topKAnswerer } from './topk-answer.js';
+import { vocabTermCounter } from './term-count.js';
 
 export interface Searcher {
   readonly spec: IndexSpec;
@@ -49,6 +50,7 @@ export function createSearcher(genPath: string, spec: IndexSpec, analyzers: Anal
   const fields = fieldCatalog(spec);
   const expander = vocabTermExpander(db);
   const topk = topKAnswerer(db);
+  const termCount = vocabTermCounter(db, fields.ftsColumns);
   const cache = new Map<string, Database.Statement>();
   const prepare = (sql: string): Database.Statement => {
     let s = cache.get(sql);
@@ -94,7 +96,7 @@ export function createSearcher(genPath: string, spec: IndexSpec, analyzers: Anal
         throw new TidesearchError('BAD_REQUEST', "Cursor functionality does not work with 'start' other than 0; page with cursorMark alone", { field: 'start' });
       }
       const wanted = parseFl(req.fl);
-      const numFound = results.through(cacheKey('count', [plan.from, plan.where, plan.ftsOnly, ...plan.fromParams, ...plan.whereParams]), () => countOf(prepare, plan));
+      const numFound = results.through(cacheKey('count', [plan.from, plan.where, plan.ftsOnly, ...plan.fromParams, ...plan.whereParams]), () => (plan.ftsOnly !== null && !plan.matchesNothing ? termCount(plan.ftsOnly) : null) ?? countOf(prepare, plan));
 
       // The page: ranked on fts alone when the full-text match is the only predicate and order is by score.
       const ftsRank = plan.ftsOnly !== null && keys.every((k) => k.expr === plan.rankAsc || k.expr === 'd.rid');

@@ -41,10 +41,9 @@ export function topKAnswerer(db: Database.Database): TopKAnswerer | null {
   const lengthOf = docLengths(db);
 
   const answer = (match: string, bm25: string, limit: number, hits: number): [bigint, number][] | null => {
-    const m = SINGLE_TERM.exec(match) ?? (match.startsWith('(') && match.endsWith(')') ? SINGLE_TERM.exec(match.slice(1, -1)) : null);
-    if (!m) return null;
-    const columns = m[1]!.split(' ');
-    const term = m[2]!.replaceAll('""', '"');
+    const q = singleTerm(match);
+    if (q === null) return null;
+    const { columns, term } = q;
     const weight = uniformWeight(bm25, columns);
     if (/\s/.test(term) || weight === null) return null;
     const scope = scopeKey(columns);
@@ -79,6 +78,12 @@ export function topKAnswerer(db: Database.Database): TopKAnswerer | null {
       return db.transaction(() => answer(match, bm25, limit, hits))();
     },
   };
+}
+
+/** The FTS columns and the term of `{t0 t1} : ("term")` (optionally in parentheses), else null. */
+export function singleTerm(match: string): { readonly columns: readonly string[]; readonly term: string } | null {
+  const m = SINGLE_TERM.exec(match) ?? (match.startsWith('(') && match.endsWith(')') ? SINGLE_TERM.exec(match.slice(1, -1)) : null);
+  return m ? { columns: m[1]!.split(' '), term: m[2]!.replaceAll('""', '"') } : null;
 }
 
 // FTS5 adds the column weight once per instance; the same additions give the same double.

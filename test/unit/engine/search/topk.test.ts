@@ -14,6 +14,7 @@ import { GenerationBuilder } from '../../../../src/engine/store/builder.js';
 import { GenerationWriter, type DocOp } from '../../../../src/engine/store/writer.js';
 import { topKAnswerer } from '../../../../src/engine/search/topk-answer.js';
 import { createSearcher } from '../../../../src/engine/search/index.js';
+import { vocabTermCounter } from '../../../../src/engine/search/term-count.js';
 import { fakeAnalyzers } from './books-fixture.js';
 
 const field = (name: string, kind: FieldSpec['kind'], isKey = false): FieldSpec => ({ name, kind, sqlType: kind, token: isKey ? 'string' : 'standard', search: true, isKey });
@@ -72,7 +73,11 @@ test('top-K answers equal the full ranking before and after writer changes (rand
         const topk = topKAnswerer(db);
         assert.ok(topk, 'sealed generation has a top-K table');
         const stored = db.prepare('SELECT cols, term FROM topk_terms').raw(true).all() as [string, string][];
+        const counter = vocabTermCounter(db, 2);
         const check = (fresh: boolean) => {
+          // Hit counts from the vocabulary equal counting the matches, deletes and updates included.
+          for (const term of VOCAB) for (const cols of ['t0', 't1', 't0 t1']) assert.equal(counter(`({${cols}} : ("${term}"))`), hitsOf(db, `{${cols}} : ("${term}")`), `${cols} ${term}`);
+          assert.equal(counter('{t0} : ("Alpha")'), null);
           for (const [cols, term] of stored) {
             const match = `{${cols}} : ("${term}")`;
             const hits = hitsOf(db, match);
