@@ -18,8 +18,9 @@ export function vocabTermCounter(db: Database.Database, ftsColumns: number): Ter
     const tokens = asciiTokens(q.term);
     if (tokens.length !== 1 || tokens[0] !== q.term) return null;
     const columns = new Set(q.columns);
-    if (columns.size === 1) return ((byCol.get(q.term, q.columns[0]) as number | undefined) ?? 0);
-    if (columns.size === ftsColumns) return ((byRow.get(q.term) as number | undefined) ?? 0);
+    // The row vocabulary (documents with the term anywhere) skips reading positions: prefer it when it fits.
+    if (columns.size === ftsColumns) return (byRow.get(q.term) as number | undefined) ?? 0;
+    if (columns.size === 1) return (byCol.get(q.term, q.columns[0]) as number | undefined) ?? 0;
     return null;
   };
 }

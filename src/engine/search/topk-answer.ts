@@ -13,6 +13,8 @@
 //    r × the sentinel's. The page is answered only when all its rows pass; documents added or changed after
 //    seal are candidates themselves (touched), deleted ones are dropped.
 // Costs a few small indexed reads, no pass over the term's hits (the hit count comes from the caller).
+// The list is not refreshed while the generation lives: as changes accumulate, avgdl drift and touched rows
+// make more pages decline (then the normal plan answers); the next full build seals a fresh list.
 import type Database from 'better-sqlite3';
 import { bm25Of, docLengths, ftsTotals, idfOf } from '../store/bm25.js';
 import { readTopKMeta, scopeKey, type TopKMeta } from '../store/topk-table.js';
@@ -34,10 +36,9 @@ export function topKAnswerer(db: Database.Database): TopKAnswerer | null {
   const meta = readTopKMeta(db);
   if (meta === null) return null;
   const termRow = db.prepare('SELECT hits, stored FROM topk_terms WHERE cols = ? AND term = ?');
-  const storedRows = db.prepare('SELECT rid, tf, dl FROM topk WHERE cols = ? AND term = ? ORDER BY rank').raw(true);
-  const touchedCount = db.prepare('SELECT count(*) FROM touched').pluck();
-  const touchedRids = db.prepare('SELECT rid FROM touched').pluck();
-  const touchedTerm = db.prepare('SELECT rid, sum(tf) FROM touched_terms WHERE term = ? AND col IN (SELECT value FROM json_each(?)) GROUP BY rid').raw(true);
+  // Stored rows still as sealed (untouched), best first; touched rows that hold the term now (at most K+1).
+  const storedRows = db.prepare('SELECT rid, tf, dl FROM topk WHERE cols = ? AND term = ? AND rid NOT IN (SELECT rid FROM touched) ORDER BY rank').raw(true);
+  const touchedTerm = db.prepare('SELECT rid, sum(tf) FROM touched_terms WHERE term = ? AND col IN (SELECT value FROM json_each(?)) GROUP BY rid LIMIT ?').raw(true);
   const lengthOf = docLengths(db);
 
   const answer = (match: string, bm25: string, limit: number, hits: number): [bigint, number][] | null => {
@@ -49,15 +50,15 @@ export function topKAnswerer(db: Database.Database): TopKAnswerer | null {
     const scope = scopeKey(columns);
     const entry = termRow.get(scope, term) as { hits: number; stored: number } | undefined;
     if (!entry || (limit > entry.stored && entry.stored < entry.hits)) return null;
-    if ((touchedCount.get() as number) > meta.k) return null;
     const totals = ftsTotals(db);
     if (totals === null || totals.rows === 0) return null;
     const avgdl = totals.tokens / totals.rows;
     const idf = idfOf(db, totals.rows, hits);
-    const touched = new Set(touchedRids.all() as number[]);
-    const stored = (storedRows.all(scope, term) as [number, number, number][]).filter(([rid]) => !touched.has(rid));
-    const fresh = (touchedTerm.all(term, JSON.stringify(columns)) as [number, number][]).map(([rid, tf]): [number, number, number] => [rid, tf, lengthOf(rid) ?? -1]);
+    const changed = touchedTerm.all(term, JSON.stringify(columns), meta.k + 1) as [number, number][];
+    if (changed.length > meta.k) return null; // so many changed rows hold the term that the list no longer pays
+    const fresh = changed.map(([rid, tf]): [number, number, number] => [rid, tf, lengthOf(rid) ?? -1]);
     if (fresh.some(([, , dl]) => dl < 0)) return null;
+    const stored = storedRows.all(scope, term) as [number, number, number][];
     const rows = [...stored, ...fresh].map(([rid, tf, dl]): [number, number] => [rid, bm25Of(idf, freqWeighted(tf, weight), dl, avgdl)]);
     rows.sort((a, b) => a[1] - b[1] || a[0] - b[0]);
     const page = rows.slice(0, limit).map(([rid, score]): [bigint, number] => [BigInt(rid), score]);
