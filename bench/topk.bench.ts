@@ -45,10 +45,17 @@ try {
   a.pragma('synchronous = OFF');
   const stats = buildTopK(a, spec, { minDocs: flags.num('min-docs', 10_000), k: flags.num('k', 1000) });
   const rows = a.prepare('SELECT count(*) FROM topk').pluck().get() as number;
+  // The file may reuse free pages; the tables' own pages say what the top-K costs on disk.
+  let tableMiB = NaN;
+  try {
+    tableMiB = (a.prepare("SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'topk%' OR name LIKE 'touched%'").pluck().get() as number) / 2 ** 20;
+  } catch {
+    // dbstat not compiled in
+  }
   a.pragma('journal_mode = WAL');
   a.close();
   const size = (f: string) => statSync(f).size / 2 ** 20;
-  console.log(`\ntop-K build: ${fmt(stats.entries)} (scope, term) entries, ${fmt(rows)} rows, ${(stats.ms / 1000).toFixed(1)} s; file ${size(before).toFixed(0)} → ${size(after).toFixed(0)} MiB`);
+  console.log(`\ntop-K build: ${fmt(stats.entries)} (scope, term) entries, ${fmt(rows)} rows, ${(stats.ms / 1000).toFixed(1)} s (${stats.unverified} left out); tables ${tableMiB.toFixed(1)} MiB; file ${size(before).toFixed(0)} → ${size(after).toFixed(0)} MiB`);
 
   const field = layoutOf(spec).find((l) => l.ftsColumn !== null)!;
   const vocab = new Database(after, { readonly: true });
