@@ -127,8 +127,8 @@ export class GenerationWriter {
   #touched(rid: bigint | number, tokens: readonly string[] | null): void {
     const t = this.#touch;
     if (!t) return;
-    t.rid.run(rid);
-    t.clear.run(rid);
+    // A rid touched for the first time has no recorded terms yet.
+    if (t.rid.run(rid).changes === 0) t.clear.run(rid);
     if (!tokens) return;
     tokens.forEach((text, i) => {
       const counts = new Map<string, number>();
