@@ -101,9 +101,9 @@ export async function runFullBuild(i: FullBuildInput): Promise<FullBuildResult> 
 
     ctx.stage('indexBuild');
     const t2 = Date.now();
-    builder.seal();
+    const topk = builder.seal();
     ctx.progress('indexBuild', dumped, dumped);
-    ctx.log(`indexBuild: B-tree indexes and FTS5 merge in ${Date.now() - t2} ms`);
+    ctx.log(`indexBuild: B-tree indexes, FTS5 merge and top-K of ${topk.entries} frequent term entries (${topk.ms} ms) in ${Date.now() - t2} ms`);
     const docCount = builder.docCount();
     builder.close();
 
