@@ -36,17 +36,21 @@ export function createAnalyzers(options: AnalyzerOptions = {}): ReloadableAnalyz
 
   const build = (userDict: UserDict): Analyzer => createIkAnalyzer(createJieba(userDict), fold, userDict);
   let userDict = readUserDict(options, fold, foldWestern);
-  let ik = build(userDict);
+  // jieba's dictionary costs ~170 ms and tens of MiB per instance: load it when an ik field first needs it
+  // (a server whose indexes use no ik field, or whose builds analyse in workers only, never pays for it here).
+  let ik: Analyzer | undefined;
 
   return {
     get(name: TokenName): Analyzer {
-      return name === 'ik' ? ik : fixed[name];
+      if (name !== 'ik') return fixed[name];
+      ik ??= build(userDict);
+      return ik;
     },
     reload(): boolean {
       const next = readUserDict(options, fold, foldWestern);
       if (next.fingerprint === userDict.fingerprint) return false;
       userDict = next;
-      ik = build(next);
+      ik = undefined;
       return true;
     },
   };
