@@ -127,7 +127,7 @@ function fts5Insert(rows: number): { rowsPerSec: number; optimizeS: number; toke
     sdb.pragma('page_size = 65536');
     sdb.pragma('journal_mode = OFF');
     sdb.pragma('synchronous = OFF');
-    sdb.exec("CREATE VIRTUAL TABLE fts USING fts5(t0, t1, content='', contentless_delete=1, tokenize='ascii', prefix='2 3')");
+    sdb.exec("CREATE VIRTUAL TABLE fts USING fts5(t0, t1, content='', contentless_delete=1, tokenize='ascii')");
     sdb.exec("INSERT INTO fts(fts, rank) VALUES ('automerge', 16)");
     sdb.exec("INSERT INTO fts(fts, rank) VALUES ('crisismerge', 64)");
     const ins = sdb.prepare('INSERT INTO fts(rowid, t0, t1) VALUES (?, ?, ?)');

@@ -27,7 +27,7 @@ export function createGenerationFile(file: string, spec: IndexSpec): GenDb {
   `);
   // An FTS5 table needs at least one column; an index without full-text fields keeps a placeholder.
   const ftsCols = fts.length ? fts : ['t_none'];
-  db.exec(`CREATE VIRTUAL TABLE fts USING fts5(${ftsCols.join(', ')}, content='', contentless_delete=1, tokenize='ascii', prefix='2 3')`);
+  db.exec(`CREATE VIRTUAL TABLE fts USING fts5(${ftsCols.join(', ')}, content='', contentless_delete=1, tokenize='ascii')`);
   db.exec("INSERT INTO fts(fts, rank) VALUES ('automerge', 16)");
   db.exec("INSERT INTO fts(fts, rank) VALUES ('crisismerge', 64)");
   db.prepare('INSERT INTO meta(key, value) VALUES (?, ?)').run('spec', JSON.stringify(spec));
