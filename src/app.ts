@@ -16,7 +16,7 @@ import { createKafkaChangeStream } from './stream/kafka/index.js';
 import { createAnalyzers, createAnalysisPool } from './engine/analysis/index.js';
 import { GenerationWriter } from './engine/store/writer.js';
 import { openGenerationFile } from './engine/store/generation-file.js';
-import { createSearcher, type Searcher } from './engine/search/index.js';
+import { createSearcher } from './engine/search/index.js';
 import { parseUtcOffset } from './core/value.js';
 import { createObservability, type Observability } from './observability/index.js';
 import { adminRoutes } from './api/admin/routes.js';
@@ -84,12 +84,12 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
           ...(log ? { log } : {}),
         });
 
-  const generationFile = (name: string, gen: number) => path.join(config.dataDir, 'indexes', name, `gen-${gen}.sqlite`);
-  const channels = new Channels({
+  const channels: Channels = new Channels({
     catalog,
     analyzers,
     openStream,
-    generationFile,
+    // The index service owns the file layout; channels are only called after it exists.
+    generationFile: (name: string, gen: number): string => indexes.generationFile(name, gen),
     analysisPool: () =>
       createAnalysisPool({ ...(config.analysisWorkers ? { size: config.analysisWorkers } : {}), userDictPath: config.userDictPath, stopWordsPath: config.stopWordsPath }),
     observer: {
@@ -98,7 +98,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     },
   });
 
-  const indexes = new IndexService({
+  const indexes: IndexService = new IndexService({
     catalog,
     runner,
     dataDir: config.dataDir,
@@ -112,9 +112,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       const counter = openGenerationFile(file, { readonly: true });
       const count = counter.prepare('SELECT COUNT(*) AS n FROM docs');
       return {
-        ...searcher,
-        search: searcher.search.bind(searcher),
-        get: searcher.get.bind(searcher),
+        searcher,
         docCount: () => (count.get() as { n: number }).n,
         close: () => {
           searcher.close();
@@ -154,7 +152,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   await http.register(solrRoutes, {
     resolve: (name: string) => {
       const idx = catalog.getIndex(name);
-      const searcher = indexes.reader(name) as (Searcher & { docCount(): number }) | undefined;
+      const searcher = indexes.reader(name)?.searcher;
       return idx && searcher ? { spec: idx.spec, searcher } : undefined;
     },
     list: () => catalog.listIndexes().map((i) => i.name),

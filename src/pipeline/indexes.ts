@@ -10,6 +10,7 @@ import { STAGES } from '../catalog/catalog.js';
 import type { TaskRunner, TaskContext } from '../tasks/runner.js';
 import { TidesearchError } from '../errors/index.js';
 import { openGenerationFile } from '../engine/store/generation-file.js';
+import type { Searcher } from '../engine/search/index.js';
 import { runFullBuild, type BulkAnalysis } from './full-build.js';
 import { buildIndexSpec } from './index-spec.js';
 import type { CreateIndexRequest, DatasourceConfig, IncrConfig } from './requests.js';
@@ -17,6 +18,7 @@ import { redactDatasource } from './requests.js';
 
 /** What queries read: an open reader over one generation file. */
 export interface LiveReader {
+  readonly searcher: Searcher;
   /** Documents in the generation now (changes applied by the channel included). */
   docCount(): number;
   close(): void;
