@@ -113,7 +113,9 @@ export function createSearcher(genPath: string, spec: IndexSpec, analyzers: Anal
       // bm25() is costly per hit: select it once (as r); ORDER BY reuses the identical result expression.
       const keyCols = rankKeys.map((k, i) => `${k.expr === plan.rankAsc ? 'NULL' : k.expr} AS k${i}`).join(', ');
       const order = orderBy(rankKeys);
-      const pageSql = `SELECT ${rid}, ${plan.rankAsc} AS r, ${keyCols} FROM ${ftsRank ? 'fts' : plan.from} WHERE ${where} ORDER BY ${order} LIMIT ? OFFSET ?`;
+      // Sorted by fields and without score in fl, no row needs its bm25: skip computing it for every hit.
+      const needScore = wanted.score || rankKeys.some((k) => k.expr === plan.rankAsc);
+      const pageSql = `SELECT ${rid}, ${needScore ? plan.rankAsc : 'NULL'} AS r, ${keyCols} FROM ${ftsRank ? 'fts' : plan.from} WHERE ${where} ORDER BY ${order} LIMIT ? OFFSET ?`;
       // Ranked rows come in windows of WINDOW (Solr's queryResultWindowSize) so the next pages are cached too.
       const windowEnd = Math.ceil((start + rows) / WINDOW) * WINDOW;
       const params = [...plan.fromParams, ...whereParams];
