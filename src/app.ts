@@ -14,7 +14,6 @@ import { createMySqlSource } from './source/mysql/index.js';
 import { createTikvSource } from './source/tikv/index.js';
 import { createKafkaChangeStream } from './stream/kafka/index.js';
 import { createAnalyzers, createAnalysisPool } from './engine/analysis/index.js';
-import { GenerationWriter } from './engine/store/writer.js';
 import { openGenerationFile } from './engine/store/generation-file.js';
 import { createSearcher } from './engine/search/index.js';
 import { parseUtcOffset } from './core/value.js';
@@ -46,6 +45,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const catalog = new Catalog(path.join(config.dataDir, 'meta.db'), { taskLogMaxLines: config.taskLogMaxLines });
   const analyzers = createAnalyzers({ userDictPath: config.userDictPath, stopWordsPath: config.stopWordsPath });
   const tzMinutes = parseUtcOffset(config.sourceTimeZone);
+  const poolOptions = { ...(config.analysisWorkers ? { size: config.analysisWorkers } : {}), userDictPath: config.userDictPath, stopWordsPath: config.stopWordsPath };
 
   const runner = new TaskRunner(catalog, {
     onProgress: ({ taskId, indexName, stage, progress }) => {
@@ -91,7 +91,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     // The index service owns the file layout; channels are only called after it exists.
     generationFile: (name: string, gen: number): string => indexes.generationFile(name, gen),
     analysisPool: () =>
-      createAnalysisPool({ ...(config.analysisWorkers ? { size: config.analysisWorkers } : {}), userDictPath: config.userDictPath, stopWordsPath: config.stopWordsPath }),
+      createAnalysisPool(poolOptions),
     observer: {
       applied: (e) => events.emit('channel.applied', e),
       state: (e) => events.emit('channel.state', { index: e.index, state: e.state === 'catching-up' ? 'running' : e.state === 'retrying' ? 'paused' : e.state, ...(e.reason ? { reason: e.reason } : {}) }),
@@ -105,7 +105,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     openSource,
     analysis: () => {
       analyzers.reload?.();
-      return createAnalysisPool({ ...(config.analysisWorkers ? { size: config.analysisWorkers } : {}), userDictPath: config.userDictPath, stopWordsPath: config.stopWordsPath });
+      return createAnalysisPool(poolOptions);
     },
     openReader: (file, spec) => {
       const searcher = createSearcher(file, spec, analyzers);
@@ -124,14 +124,6 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     channels,
     batchRows: config.buildBatchRows,
     parallel: config.dumpParallel,
-    writePositions: (file, spec, positions) => {
-      const w = new GenerationWriter(file, spec);
-      try {
-        w.apply([], positions, () => false);
-      } finally {
-        w.close();
-      }
-    },
   });
   await indexes.recover();
 

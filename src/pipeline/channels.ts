@@ -31,6 +31,16 @@ export class Channels implements ChannelControl {
     this.#d = d;
   }
 
+  /** Runs `fn` on a short-lived consumer for offset look-ups, and closes it. */
+  async #withAdmin<T>(incr: IncrConfig, fn: (admin: ChangeStream) => Promise<T>): Promise<T> {
+    const admin = this.#d.openStream(incr, 'admin');
+    try {
+      return await fn(admin);
+    } finally {
+      await admin.close().catch(() => {});
+    }
+  }
+
   #incr(indexName: string): IncrConfig | undefined {
     return this.#d.catalog.getChannel(indexName)?.config as unknown as IncrConfig | undefined;
   }
@@ -67,13 +77,7 @@ export class Channels implements ChannelControl {
     const w = new GenerationWriter(file, index.spec);
     try {
       if (w.positions().length) return;
-      const admin = this.#d.openStream(incr, 'admin');
-      try {
-        const start = await admin.startPositions(incr.offsetResetStrategy);
-        w.apply([], start, () => false);
-      } finally {
-        await admin.close().catch(() => {});
-      }
+      w.apply([], await this.#withAdmin(incr, (a) => a.startPositions(incr.offsetResetStrategy)), () => false);
     } finally {
       w.close();
     }
@@ -112,20 +116,12 @@ export class Channels implements ChannelControl {
         w.close();
       }
     }
-    const admin = this.#d.openStream(incr, 'admin');
-    try {
-      return await admin.startPositions(incr.offsetResetStrategy);
-    } finally {
-      await admin.close().catch(() => {});
-    }
+    return this.#withAdmin(incr, (a) => a.startPositions(incr.offsetResetStrategy));
   }
 
-  async catchUpAndSwap(index: IndexRecord, file: string, snapshotTs: bigint, swap: () => void, signal: AbortSignal): Promise<void> {
+  async catchUpAndSwap(index: IndexRecord, file: string, snapshotTs: bigint, from: readonly StreamPosition[], swap: (docCount: number) => void, signal: AbortSignal): Promise<void> {
     const incr = this.#incr(index.name);
-    if (!incr) {
-      swap();
-      return;
-    }
+    if (!incr) return;
     const ch = this.#channel(index, incr);
     if (incr.cdcAddr) {
       // TiCDC emits every change with commitTs > startTs: starting the changefeed at S leaves no gap.
@@ -136,15 +132,10 @@ export class Channels implements ChannelControl {
     }
     const writer = new GenerationWriter(file, index.spec);
     try {
-      const target = async (): Promise<StreamPosition[]> => {
-        if (ch.running) return ch.status().positions as StreamPosition[];
-        const admin = this.#d.openStream(incr, 'admin');
-        try {
-          return await admin.endPositions();
-        } finally {
-          await admin.close().catch(() => {});
-        }
-      };
+      // The new generation starts from P0, recorded before its snapshot, in its own positions table.
+      writer.apply([], from, () => false);
+      const target = async (): Promise<StreamPosition[]> =>
+        ch.running ? (ch.status().positions as StreamPosition[]) : this.#withAdmin(incr, (a) => a.endPositions());
       // Phase 1: chase the live channel (or the end of the topic) while it keeps running.
       ch.log(`catch-up of ${file} from ${fmt(writer.positions())}`);
       const t1 = await target();
@@ -154,8 +145,9 @@ export class Channels implements ChannelControl {
       const t2 = await target();
       await ch.catchUp(writer, t2, signal);
       ch.log(`caught up at ${fmt(writer.positions())}; swapping generations`);
+      const docCount = writer.docCount();
       writer.close();
-      swap();
+      swap(docCount);
     } finally {
       writer.close();
       // The channel resumes on whatever generation is live now (the new one after a swap, else the old).
@@ -169,13 +161,8 @@ export class Channels implements ChannelControl {
   /** do_create_incr: records the channel and starts it when the index has a live generation. */
   async create(index: IndexRecord, incr: IncrConfig): Promise<string[]> {
     const logs: string[] = [];
-    const admin = this.#d.openStream(incr, 'admin');
-    try {
-      const start = await admin.startPositions(incr.offsetResetStrategy);
-      logs.push(`topic ${incr.topic}: ${start.length} partition(s); starting at ${fmt(start)}`);
-    } finally {
-      await admin.close().catch(() => {});
-    }
+    const start = await this.#withAdmin(incr, (a) => a.startPositions(incr.offsetResetStrategy));
+    logs.push(`topic ${incr.topic}: ${start.length} partition(s); starting at ${fmt(start)}`);
     this.#d.catalog.createChannel(index.name, incr as unknown as Record<string, unknown>);
     if (index.liveGen !== null) {
       await this.start(index, this.#d.generationFile(index.name, index.liveGen));

@@ -9,7 +9,6 @@ import type { Catalog, IndexRecord, TaskRecord } from '../catalog/catalog.js';
 import { STAGES } from '../catalog/catalog.js';
 import type { TaskRunner, TaskContext } from '../tasks/runner.js';
 import { TidesearchError } from '../errors/index.js';
-import { openGenerationFile } from '../engine/store/generation-file.js';
 import type { Searcher } from '../engine/search/index.js';
 import { runFullBuild, type BulkAnalysis } from './full-build.js';
 import { buildIndexSpec } from './index-spec.js';
@@ -32,8 +31,11 @@ export interface ChannelControl {
   remove(indexName: string): Promise<void>;
   /** Positions the new generation must catch up from: taken BEFORE the snapshot. */
   startPositionsForRebuild(index: IndexRecord, incr: IncrConfig): Promise<StreamPosition[]>;
-  /** Catches `file` up from its stored positions, then calls `swap` with the channel paused, and resumes on it. */
-  catchUpAndSwap(index: IndexRecord, file: string, snapshotTs: bigint, swap: () => void, signal: AbortSignal): Promise<void>;
+  /**
+   * Records `from` (P0) in `file`, catches it up, then calls `swap` with its document count while the channel
+   * is paused, and resumes the channel on it. Does nothing when the index has no channel.
+   */
+  catchUpAndSwap(index: IndexRecord, file: string, snapshotTs: bigint, from: readonly StreamPosition[], swap: (docCount: number) => void, signal: AbortSignal): Promise<void>;
   isRunning(indexName: string): boolean;
 }
 
@@ -49,8 +51,6 @@ export interface IndexServiceDeps {
   readonly channels?: ChannelControl;
   readonly batchRows: number;
   readonly parallel: number;
-  /** Writes the first positions into a new generation file (engine writer), for the hand-off. */
-  readonly writePositions: (file: string, spec: IndexSpec, positions: readonly StreamPosition[]) => void;
   readonly onDeleted?: (indexName: string) => void;
 }
 
@@ -221,9 +221,8 @@ export class IndexService {
                 ctx.log(`dump: change stream positions before the snapshot: ${p0.map((p) => `${p.topic}-${p.partition}@${p.offset}`).join(', ') || '(none)'}`);
               },
               backflow: async (f: string, S: bigint) => {
-                this.#d.writePositions(f, idx.spec, p0 ?? []);
-                await channels.catchUpAndSwap(catalog.getIndex(idx.name)!, f, S, () => {
-                  swap(countDocs(f), S);
+                await channels.catchUpAndSwap(catalog.getIndex(idx.name)!, f, S, p0 ?? [], (docCount) => {
+                  swap(docCount, S);
                   swapped = true;
                 }, ctx.signal);
               },
@@ -246,15 +245,5 @@ export class IndexService {
   /** Documents in the live generation, or null before the first build completes. */
   docCount(indexName: string): number | null {
     return this.#readers.get(indexName)?.reader.docCount() ?? null;
-  }
-}
-
-/** Documents in a generation file, read after its catch-up (the build's own count predates the changes). */
-function countDocs(file: string): number {
-  const db = openGenerationFile(file, { readonly: true });
-  try {
-    return (db.prepare('SELECT COUNT(*) AS n FROM docs').get() as { n: number }).n;
-  } finally {
-    db.close();
   }
 }
