@@ -85,7 +85,10 @@ test('top-K answers equal the full ranking before and after writer changes (rand
               // Unit weights, and weights shared by the scope's columns (qf=title^2 body^2).
               for (const bm25 of ['bm25(fts)', 'bm25(fts, 2.5, 2.5)']) {
                 const got = topk.page(match, bm25, limit, hits);
-                if (fresh) assert.ok(got, `fresh generation answers ${match} limit ${limit}`);
+                // A fresh generation always answers with unit weights (the order it stored). Scaled weights give
+                // the same order mathematically, but rounding can swap near-ties (seen: 2.5/2.5 put a 0.95238675617388
+                // …11 ahead of …09); the answerer then declines and the normal plan runs, which stays exact.
+                if (fresh && bm25 === 'bm25(fts)') assert.ok(got, `fresh generation answers ${match} limit ${limit}`);
                 if (got === null) continue;
                 assert.deepEqual(got, expected(db, match, limit, bm25), `${match} ${bm25} limit ${limit}`);
                 if (fresh) answered++;
