@@ -17,6 +17,12 @@ export interface Analyzer {
    * or 'all' (each must occur; e.g. words of a segmented Chinese term).
    */
   readonly queryJoin: 'phrase' | 'all';
+  /**
+   * Query-mode tokens grouped by the query word they came from, for analyzers where a query word need not be
+   * an index token itself: a group of several tokens must match as those tokens near each other (ik: a word
+   * the dictionary lacks matches as its characters). `analyze(text, 'query')` is the flattening of the groups.
+   */
+  analyzeQueryGroups?(text: string): string[][];
 }
 
 export interface AnalyzerRegistry {

@@ -10,19 +10,17 @@ import type { UserDict } from './user-dict.js';
 /**
  * Text is first folded (full-width → half-width, traditional → simplified), then cut into Han runs and the rest.
  * Han runs:
- * - index: jieba's cutAll (every dictionary word found anywhere in the run, overlapping, plus every single
- *   character), and every 2–4 character substring of each run of single characters in jieba's best route
- *   (where unknown words such as the name 张伟 sit: this covers what HMM could group there, in any grouping).
+ * - index: jieba's cutAll, i.e. every dictionary word found anywhere in the run (overlapping) and every single
+ *   character. One jieba call per run: this is most of a build's CPU.
  * - query: the run itself if it is a dictionary word; otherwise jieba's cut with HMM (coarsest split).
  * Matching (queryJoin 'all'): a query's dictionary words and single characters are always among the index
  * tokens of any text containing the query, because cutAll emits every dictionary word and character of the
- * run. An unknown word found by HMM in the query (2–4 characters) is found where the text's best route leaves
- * its characters single (≈98% of generated "surname + given name" queries in context); adding it to the user
- * dictionary makes it a dictionary word, which is always found. Token positions are not word positions (overlaps), so
- * phrase matching on ik fields is approximate.
+ * run. An unknown word found by HMM in the query (a name such as 王小丫) is not an index token: it matches as
+ * its characters near each other (`analyzeQueryGroups`), which the index always holds where the text contains
+ * the word. Adding it to the user dictionary makes it one token. Token positions are not word positions
+ * (overlaps), so phrase matching on ik fields is approximate (NEAR).
  */
 const RUNS = /(\p{Script=Han}+)|[^\p{Script=Han}]+/gu;
-const MAX_UNKNOWN_WORD = 4;
 
 export interface IkAnalyzer extends Analyzer {
   readonly name: 'ik';
@@ -40,49 +38,45 @@ export function createIkAnalyzer(jieba: Jieba, fold: ChineseFold, userDict: User
   const stop = userDict.stopWords;
 
   function indexHan(run: string, out: string[]): void {
-    const all = jieba.cutAll(run);
-    for (const w of all) out.push(w);
-    if (run.length < 2) return;
-    // Runs of single characters in jieba's best (no-HMM) route are where unknown words such as names hide:
-    // index their 2..4-character substrings so an HMM-found query word is found there.
-    let known: Set<string> | undefined;
-    let runStart = -1;
-    let at = 0;
-    const route = jieba.cut(run, false);
-    for (let i = 0; i <= route.length; i++) {
-      const w = route[i];
-      if (w !== undefined && w.length === 1) {
-        if (runStart < 0) runStart = at;
-      } else if (runStart >= 0) {
-        for (let s = runStart; s < at - 1; s++) {
-          for (let n = 2; n <= MAX_UNKNOWN_WORD && s + n <= at; n++) {
-            const g = run.slice(s, s + n);
-            known ??= new Set(all);
-            if (!known.has(g)) out.push(g);
-          }
-        }
-        runStart = -1;
-      }
-      if (w !== undefined) at += w.length;
-    }
+    for (const w of jieba.cutAll(run)) out.push(w);
   }
 
-  function queryHan(run: string, out: string[]): void {
-    if (run.length > 1 && jieba.cutAll(run).includes(run)) out.push(run);
-    else for (const w of jieba.cut(run, true)) out.push(w);
+  const isWord = (w: string): boolean => w.length === 1 || jieba.cutAll(w).includes(w);
+
+  /** Query words of a Han run; a word the dictionary lacks (found by HMM) becomes a group of its characters. */
+  function queryHan(run: string, out: string[][]): void {
+    if (run.length > 1 && isWord(run)) out.push([run]);
+    else for (const w of jieba.cut(run, true)) out.push(isWord(w) ? [w] : [...w]);
+  }
+
+  function queryGroups(text: string): string[][] {
+    const out: string[][] = [];
+    for (const m of fold.fold(text).matchAll(RUNS)) {
+      if (m[1] !== undefined) queryHan(m[1], out);
+      else {
+        const words: string[] = [];
+        appendWords(foldWestern(m[0]), segmenter, words);
+        for (const w of words) out.push([w]);
+      }
+    }
+    return stop.size === 0 ? out : out.map((g) => g.filter((t) => !stop.has(t))).filter((g) => g.length > 0);
+  }
+
+  function indexTokens(text: string): string[] {
+    const out: string[] = [];
+    for (const m of fold.fold(text).matchAll(RUNS)) {
+      if (m[1] !== undefined) indexHan(m[1], out);
+      else appendWords(foldWestern(m[0]), segmenter, out);
+    }
+    return stop.size === 0 ? out : out.filter((t) => !stop.has(t));
   }
 
   return {
     name: 'ik',
     queryJoin: 'all',
     analyze(text: string, mode: AnalyzeMode): string[] {
-      const out: string[] = [];
-      const han = mode === 'index' ? indexHan : queryHan;
-      for (const m of fold.fold(text).matchAll(RUNS)) {
-        if (m[1] !== undefined) han(m[1], out);
-        else appendWords(foldWestern(m[0]), segmenter, out);
-      }
-      return stop.size === 0 ? out : out.filter((t) => !stop.has(t));
+      return mode === 'index' ? indexTokens(text) : queryGroups(text).flat();
     },
+    analyzeQueryGroups: queryGroups,
   };
 }

@@ -108,6 +108,11 @@ class Compiler {
     const analyzer = this.ctx.analyzers.get(layout.field.token);
     switch (q.kind) {
       case 'term': {
+        if (analyzer.analyzeQueryGroups) {
+          const groups = analyzer.analyzeQueryGroups(q.text);
+          // A group's tokens may have overlapping index tokens between them (at most ~2 per character).
+          return groups.length === 0 ? null : allOf(groups.map((g) => (g.length === 1 ? quoteToken(g[0]!) : near(g, 2 * g.length))));
+        }
         const tokens = analyzer.analyze(q.text, 'query');
         if (tokens.length === 0) return null;
         return analyzer.queryJoin === 'phrase' ? phrase(tokens) : allOf(tokens.map(quoteToken));

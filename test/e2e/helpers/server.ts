@@ -100,7 +100,9 @@ const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../.
 /** `tidesearch serve` as a real process, exactly as a user starts it. */
 export async function startChildServer(dataDir: string, env: Record<string, string> = {}): Promise<ChildServer> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/main.ts'), 'serve', '--port', String(port), '--data', dataDir, '--host', '127.0.0.1'], {
+  // TIDESEARCH_NODE_FLAGS: extra node flags for the server (e.g. --cpu-prof when profiling a benchmark).
+  const flags = (process.env.TIDESEARCH_NODE_FLAGS ?? '').split(' ').filter((f) => f !== '');
+  const child = spawn(process.execPath, [...flags, '--import', 'tsx', path.join(root, 'src/main.ts'), 'serve', '--port', String(port), '--data', dataDir, '--host', '127.0.0.1'], {
     cwd: root,
     env: { ...process.env, TIDESEARCH_LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

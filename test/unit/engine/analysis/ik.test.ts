@@ -9,13 +9,15 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { createAnalyzers } from '../../../../src/engine/analysis/index.js';
 import { HANDWRITTEN, NAMES, PLACES } from './corpus.js';
-import { containsAll } from './token-match.js';
+import { containsAll, containsNear } from './token-match.js';
 
 const registry = createAnalyzers();
 const ik = registry.get('ik');
+// As the query compiler matches: each query group's tokens present, a group of several near each other.
 const found = (query: string, text: string): boolean => {
-  const q = ik.analyze(query, 'query');
-  return q.length > 0 && containsAll(ik.analyze(text, 'index'), q);
+  const groups = ik.analyzeQueryGroups!(query);
+  const index = ik.analyze(text, 'index');
+  return groups.length > 0 && groups.every((g) => (g.length === 1 ? containsAll(index, g) : containsNear(index, g, 2 * g.length)));
 };
 
 // Common multi-character simplified words from jieba's own dictionary (the words users type).
@@ -55,9 +57,13 @@ test('names and place names in template sentences are found', () => {
   }
 });
 
-test('an unknown name stays whole in query mode (HMM) and is found in text', () => {
-  assert.deepEqual(ik.analyze('王小丫', 'query'), ['王小丫']);
+test('an unknown name found by HMM matches as its characters near each other', () => {
+  assert.deepEqual(ik.analyzeQueryGroups!('陈思远'), [['陈', '思', '远']]);
+  assert.deepEqual(ik.analyzeQueryGroups!('北京大学陈思远'), [['北京大学'], ['陈', '思', '远']]);
+  assert.deepEqual(ik.analyzeQueryGroups!('王小丫'), [['王小丫']], 'a name in the dictionary is one token');
+  assert.ok(found('陈思远', '主持人陈思远今天来了'));
   assert.ok(found('王小丫', '主持人王小丫今天来了'));
+  assert.ok(!found('陈思远', '远方的陈先生在思考，一个小时后到达'), 'the same characters far apart do not match');
 });
 
 test('traditional and simplified text match each other', () => {

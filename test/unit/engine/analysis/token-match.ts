@@ -13,3 +13,13 @@ export function containsPhrase(index: readonly string[], query: readonly string[
   }
   return false;
 }
+
+/** True if every token of `group` occurs within a window of `group.length + slop` tokens of `index` (FTS5 NEAR). */
+export function containsNear(index: readonly string[], group: readonly string[], slop: number): boolean {
+  const width = group.length + slop;
+  for (let i = 0; i < index.length; i++) {
+    const window = new Set(index.slice(i, i + width));
+    if (group.every((t) => window.has(t))) return true;
+  }
+  return false;
+}
