@@ -132,9 +132,14 @@ export function printTable(header: readonly string[], rows: readonly (readonly s
 /** Polls `sample` every `everyMs` until stopped; returns the maximum seen. */
 export function sampler(sample: () => number | null, everyMs = 100): { stop(): number } {
   let max = 0;
+  // BENCH_TRACE_RSS=1 prints every second's sample (where a peak comes from).
+  const trace = process.env.BENCH_TRACE_RSS === '1';
+  const t0 = performance.now();
+  let ticks = 0;
   const t = setInterval(() => {
     const v = sample();
     if (v !== null && v > max) max = v;
+    if (trace && ++ticks % Math.max(1, Math.round(1000 / everyMs)) === 0) console.log(`  rss ${((performance.now() - t0) / 1000).toFixed(1)} s: ${v} MiB`);
   }, everyMs);
   return {
     stop() {

@@ -1,43 +1,27 @@
 // Folds full-width forms to half-width and traditional Chinese characters to simplified, one code unit at a
-// time through a table built once per process (OpenCC's converter is ~10 MB/s; a table lookup is far faster).
-import * as OpenCC from 'opencc-js/t2cn';
+// time through a table built once per process from fold-table.ts (OpenCC's per-character conversion,
+// generated ahead of time: a table lookup is far faster than OpenCC, and its dictionaries stay out of memory).
+import { TRADITIONAL_PAIRS } from './fold-table.js';
 
 /**
  * Per-character folding loses OpenCC's phrase-level exceptions (乾隆 folds to 干隆); index and query text go
  * through the same table, so matching stays consistent. Every mapped character is in the BMP and maps to one
- * BMP character (checked when the table is built), so folding never changes string length.
+ * BMP character, so folding never changes string length.
  */
 export interface ChineseFold {
   fold(text: string): string;
 }
 
-const HAN_RANGES: readonly (readonly [number, number])[] = [
-  [0x3400, 0x4dbf],
-  [0x4e00, 0x9fff],
-  [0xf900, 0xfaff],
-];
-
 function buildTable(): Uint16Array {
-  const convert = OpenCC.Converter({ from: 't', to: 'cn' });
   const table = new Uint16Array(0x10000);
   // Full-width ASCII variants (U+FF01..U+FF5E) and the ideographic space.
   for (let c = 0xff01; c <= 0xff5e; c++) table[c] = c - 0xfee0;
   table[0x3000] = 0x20;
-  for (const [lo, hi] of HAN_RANGES) {
-    const chars: string[] = [];
-    for (let c = lo; c <= hi; c++) chars.push(String.fromCharCode(c));
-    // One call with newline separators: conversion stays per character but avoids 28k converter calls.
-    const out = convert(chars.join('\n')).split('\n');
-    if (out.length !== chars.length) throw new Error('opencc changed the separator count while building the fold table');
-    for (let i = 0; i < chars.length; i++) {
-      const to = out[i]!;
-      if (to.length === 1 && to !== chars[i]) table[lo + i] = to.charCodeAt(0);
-    }
-  }
+  for (let i = 0; i < TRADITIONAL_PAIRS.length; i += 2) table[TRADITIONAL_PAIRS.charCodeAt(i)] = TRADITIONAL_PAIRS.charCodeAt(i + 1);
   return table;
 }
 
-// Memoised for the process: the table is immutable once built and costs ~100 ms to build.
+// Memoised for the process: the table is immutable once built.
 let shared: Uint16Array | undefined;
 
 export function chineseFold(): ChineseFold {

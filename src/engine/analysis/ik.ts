@@ -1,7 +1,8 @@
 // `ik`: Chinese word segmentation with jieba, in IK's two modes: every overlapping word for the index
 // (ik_max_word), the coarsest split for queries (ik_smart). Other text is tokenized like `standard`.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { Jieba } from '@node-rs/jieba';
-import { dict } from '@node-rs/jieba/dict.js';
 import type { Analyzer, AnalyzeMode } from './analyzer.js';
 import type { ChineseFold } from './chinese-fold.js';
 import { appendWords, foldWestern, wordSegmenter } from './standard.js';
@@ -28,7 +29,9 @@ export interface IkAnalyzer extends Analyzer {
 
 /** Builds jieba with the bundled dictionary plus the user words (~170 ms: done once per registry). */
 export function createJieba(userDict: UserDict): Jieba {
-  const jieba = Jieba.withDict(dict);
+  // Read here rather than through '@node-rs/jieba/dict.js', which keeps dict.txt and idf.txt (11 MiB) in memory
+  // for the life of every thread that loads it.
+  const jieba = Jieba.withDict(readFileSync(createRequire(import.meta.url).resolve('@node-rs/jieba/dict.txt')));
   if (userDict.jiebaLines !== '') jieba.loadDict(Buffer.from(userDict.jiebaLines, 'utf8'));
   return jieba;
 }

@@ -1,5 +1,5 @@
 // `pinyin`: a Chinese name or title is found by its full pinyin (beijing), its initials (bj), or the Chinese.
-import { pinyin } from 'pinyin-pro';
+import { createRequire } from 'node:module';
 import type { Analyzer } from './analyzer.js';
 import type { ChineseFold } from './chinese-fold.js';
 import { foldWestern } from './standard.js';
@@ -26,8 +26,13 @@ const SEGMENTS = /[^\p{L}\p{N}]+/u;
 const NOT_ALNUM = /[^\p{L}\p{N}]+/gu;
 const MAX_NAME_LENGTH = 4;
 
+// pinyin-pro's dictionaries take ~23 MiB in every thread that loads them: loaded (its CommonJS build,
+// synchronously) when a pinyin field is first analysed, so analysis workers of other indexes never pay for it.
+let pinyinPro: typeof import('pinyin-pro') | undefined;
+const loadPinyinPro = (): typeof import('pinyin-pro') => (pinyinPro ??= createRequire(import.meta.url)('pinyin-pro') as typeof import('pinyin-pro'));
+
 function readings(segment: string, surname: boolean): { full: string; initials: string } {
-  const syllables = pinyin(segment, { toneType: 'none', type: 'array', v: true, nonZh: 'consecutive', surname: surname ? 'head' : 'off' });
+  const syllables = loadPinyinPro().pinyin(segment, { toneType: 'none', type: 'array', v: true, nonZh: 'consecutive', surname: surname ? 'head' : 'off' });
   let full = '';
   let initials = '';
   let i = 0;

@@ -102,7 +102,9 @@ export async function startChildServer(dataDir: string, env: Record<string, stri
   const port = await freePort();
   // TIDESEARCH_NODE_FLAGS: extra node flags for the server (e.g. --cpu-prof when profiling a benchmark).
   const flags = (process.env.TIDESEARCH_NODE_FLAGS ?? '').split(' ').filter((f) => f !== '');
-  const child = spawn(process.execPath, [...flags, '--import', 'tsx', path.join(root, 'src/main.ts'), 'serve', '--port', String(port), '--data', dataDir, '--host', '127.0.0.1'], {
+  // TIDESEARCH_SERVER_ENTRY=dist runs the compiled server (`npm run build` first), as production does.
+  const entry = process.env.TIDESEARCH_SERVER_ENTRY === 'dist' ? [path.join(root, 'dist/src/main.js')] : ['--import', 'tsx', path.join(root, 'src/main.ts')];
+  const child = spawn(process.execPath, [...flags, ...entry, 'serve', '--port', String(port), '--data', dataDir, '--host', '127.0.0.1'], {
     cwd: root,
     env: { ...process.env, TIDESEARCH_LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
