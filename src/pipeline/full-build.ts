@@ -1,13 +1,13 @@
 // The full build of one generation, as numbered, logged steps:
 //   dump           snapshot S, stream the table into the generation's documents (version = S)
-//   join           analyse the full-text fields in worker threads (overlaps with indexBuild)
-//   indexBuild     write the tokens into FTS5, build the B-tree indexes, merge segments
+//   join           analyse the full-text fields in worker threads, batch by batch as the dump goes
+//   indexBuild     write the tokens into FTS5 as they come back, then B-tree indexes, merge, top-K
 //   indexBackflow  catch the generation up with changes committed after S (when a channel exists);
 //                  the caller swaps it in afterwards.
 import type { IndexSpec, TableSchema, TokenName } from '../core/schema.js';
 import type { Source } from '../source/source.js';
 import type { TaskContext } from '../tasks/runner.js';
-import { GenerationBuilder } from '../engine/store/builder.js';
+import { GenerationBuilder, type TextBatch } from '../engine/store/builder.js';
 
 /** Analyses texts in bulk (a worker pool): for each text, its index-mode tokens joined by ' '. */
 export interface BulkAnalysis {
@@ -36,6 +36,49 @@ export interface FullBuildResult {
 
 const IN_FLIGHT = 4;
 
+/**
+ * Analyses batches on the worker pool and writes their tokens in submission order; at most IN_FLIGHT batches
+ * are outstanding, so memory stays flat whatever the table size.
+ */
+class Indexer {
+  readonly #pending: Promise<void>[] = [];
+  #writes = Promise.resolve();
+  #analysed = 0;
+  #indexed = 0;
+
+  constructor(
+    private readonly analysis: BulkAnalysis,
+    private readonly tokens: TokenName[],
+    private readonly builder: GenerationBuilder,
+    private readonly report: { analysed(n: number): void; indexed(n: number): void },
+  ) {}
+
+  /** Queues a batch; waits while IN_FLIGHT batches are outstanding. */
+  async submit(batch: TextBatch): Promise<void> {
+    const job = this.analysis.analyze({ tokens: this.tokens, texts: batch.texts as (string | null)[] }).then((out) => {
+      this.#analysed += batch.rids.length;
+      this.report.analysed(this.#analysed);
+      this.#writes = this.#writes.then(() => {
+        this.builder.insertTokens(batch.rids, out);
+        this.#indexed += batch.rids.length;
+        this.report.indexed(this.#indexed);
+      });
+      return this.#writes;
+    });
+    job.catch(() => {}); // awaited in submit/drain; this only marks it handled while it waits
+    this.#pending.push(job);
+    if (this.#pending.length >= IN_FLIGHT) await this.#pending.shift();
+  }
+
+  async drain(): Promise<void> {
+    while (this.#pending.length) await this.#pending.shift();
+  }
+
+  async settle(): Promise<void> {
+    await Promise.allSettled(this.#pending);
+  }
+}
+
 function rate(rows: number, ms: number): string {
   return `${Math.round((rows * 1000) / Math.max(ms, 1)).toLocaleString('en-US')} rows/s`;
 }
@@ -55,51 +98,37 @@ export async function runFullBuild(i: FullBuildInput): Promise<FullBuildResult> 
     ctx.log(`dump: snapshot S=${S} (${snapshot.position.dialect}${binlog}) from ${i.source.description}`);
     const estimate = await snapshot.estimateRows();
     ctx.log(`dump: about ${estimate} rows in ${spec.db}.${spec.table}, reading ${i.parallel} key ranges in parallel`);
-    let dumped = 0;
-    const columns = spec.fields.map((f) => f.name);
-    for await (const batch of snapshot.rows({ columns, batchSize: i.batchRows, parallel: i.parallel, signal: ctx.signal })) {
-      builder.insertDocs(batch, S);
-      dumped += batch.length;
-      ctx.progress('dump', dumped, Math.max(estimate, dumped));
-      ctx.signal.throwIfAborted();
-    }
-    ctx.progress('dump', dumped, dumped);
-    ctx.log(`dump: ${dumped} rows in ${Date.now() - t0} ms (${rate(dumped, Date.now() - t0)})`);
-
-    // 2 + 3. join and indexBuild, pipelined: worker threads analyse while this thread writes FTS5.
-    ctx.stage('join');
-    const t1 = Date.now();
+    // 1–3 pipelined: each dumped batch is stored, its texts go to the worker threads (join), and their tokens
+    // are written into FTS5 on this thread as they come back, in order (indexBuild), while the dump goes on.
     const tokens = [...builder.ftsTokens] as TokenName[];
-    let analysed = 0;
-    let indexed = 0;
-    const pending: Promise<void>[] = [];
-    let writeChain = Promise.resolve();
+    let dumped = 0;
+    const indexer = new Indexer(i.analysis, tokens, builder, {
+      analysed: (n) => ctx.progress('join', n, Math.max(estimate, dumped)),
+      indexed: (n) => ctx.progress('indexBuild', n, Math.max(estimate, dumped)),
+    });
+    const columns = spec.fields.map((f) => f.name);
     try {
-      for (const batch of builder.textBatches(i.batchRows)) {
+      for await (const batch of snapshot.rows({ columns, batchSize: i.batchRows, parallel: i.parallel, signal: ctx.signal })) {
+        const texts = builder.insertDocs(batch, S);
+        dumped += batch.length;
+        ctx.progress('dump', dumped, Math.max(estimate, dumped));
         ctx.signal.throwIfAborted();
-        const job = i.analysis.analyze({ tokens, texts: batch.texts as (string | null)[] }).then((out) => {
-          analysed += batch.rids.length;
-          ctx.progress('join', analysed, dumped);
-          writeChain = writeChain.then(() => {
-            builder.insertTokens(batch.rids, out);
-            indexed += batch.rids.length;
-            ctx.progress('indexBuild', indexed, dumped);
-          });
-          return writeChain;
-        });
-        pending.push(job);
-        if (pending.length >= IN_FLIGHT) await pending.shift();
+        if (tokens.length) await indexer.submit(texts);
       }
-      await Promise.all(pending);
+      ctx.progress('dump', dumped, dumped);
+      ctx.log(`dump: ${dumped} rows in ${Date.now() - t0} ms (${rate(dumped, Date.now() - t0)})`);
+      ctx.stage('join');
+      await indexer.drain();
     } catch (e) {
       // Let the jobs in flight settle before the pool is closed under them.
-      await Promise.allSettled(pending);
+      await indexer.settle();
       throw e;
     }
     ctx.progress('join', dumped, dumped);
-    ctx.log(`join: analysed ${tokens.length} full-text field(s) [${tokens.join(', ')}] of ${dumped} rows in ${Date.now() - t1} ms (${rate(dumped, Date.now() - t1)})`);
+    ctx.log(`join: analysed ${tokens.length} full-text field(s) [${tokens.join(', ')}] of ${dumped} rows, with the dump, in ${Date.now() - t0} ms (${rate(dumped, Date.now() - t0)})`);
 
     ctx.stage('indexBuild');
+    ctx.progress('indexBuild', dumped, dumped);
     const t2 = Date.now();
     const topk = builder.seal();
     ctx.progress('indexBuild', dumped, dumped);

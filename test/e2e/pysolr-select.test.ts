@@ -72,11 +72,9 @@ async function startSearchTarget(db: MariaDb): Promise<SearchTarget> {
   const rows: RowImage[] = raw.map((r) => Object.fromEntries(spec.fields.map((f) => [f.name, valueFromText(f.kind, r[f.name] === null ? null : String(r[f.name]))])));
   const b = new GenerationBuilder(file, spec);
   b.setSnapshot(1n);
-  b.insertDocs(rows, 1n);
+  const batch = b.insertDocs(rows, 1n);
   const tokens = b.ftsTokens;
-  for (const batch of b.textBatches(1000)) {
-    b.insertTokens(batch.rids, batch.texts.map((t, i) => (t === null ? '' : analyzers.get(tokens[i % tokens.length]!).analyze(t, 'index').join(' '))));
-  }
+  b.insertTokens(batch.rids, batch.texts.map((t, i) => (t === null ? '' : analyzers.get(tokens[i % tokens.length]!).analyze(t, 'index').join(' '))));
   b.seal();
   b.close();
   const searcher = createSearcher(file, spec, analyzers);

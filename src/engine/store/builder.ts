@@ -1,12 +1,13 @@
-// Fills a new generation during a full build: documents first (dump), then their full-text tokens
-// (join + indexBuild), then seal. Batched statements, one transaction per batch.
+// Fills a new generation during a full build: each dumped batch of documents, then (as the analysis of that
+// batch comes back) its full-text tokens, then seal. Batched statements, one transaction per batch.
 import type { IndexSpec } from '../../core/schema.js';
 import type { RowImage } from '../../core/value.js';
 import { docKeyOf } from '../../core/doc-key.js';
+import { TidesearchError } from '../../errors/index.js';
 import { createGenerationFile, sealGenerationFile, writeMeta, type GenDb } from './generation-file.js';
 import { layoutOf, type FieldLayout } from './layout.js';
 import type { TopKBuildStats, TopKOptions } from './topk-table.js';
-import { docColumns, docParams } from './values.js';
+import { docColumns, docParams, ftsTexts } from './values.js';
 
 export interface TextBatch {
   readonly rids: readonly number[];
@@ -28,7 +29,7 @@ export class GenerationBuilder {
     this.#layout = layoutOf(spec);
     this.#ftsFields = this.#layout.filter((l) => l.ftsColumn);
     const cols = ['doc_key', 'version', ...docColumns(this.#layout)];
-    this.#insertDoc = this.db.prepare(`INSERT OR REPLACE INTO docs(${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`);
+    this.#insertDoc = this.db.prepare(`INSERT INTO docs(${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`);
     const fcols = this.#ftsFields.map((l) => l.ftsColumn!);
     this.#insertFts = fcols.length
       ? this.db.prepare(`INSERT INTO fts(rowid, ${fcols.join(', ')}) VALUES (?${', ?'.repeat(fcols.length)})`)
@@ -44,35 +45,31 @@ export class GenerationBuilder {
     writeMeta(this.db, 'snapshotTs', snapshotTs.toString());
   }
 
-  /** Dump: stores a batch of rows at version `version` (the snapshot S). */
-  insertDocs(rows: readonly RowImage[], version: bigint): void {
+  /**
+   * Dump: stores a batch of rows at version `version` (the snapshot S) and returns their rids with the texts of
+   * their full-text fields, for analysis. A key the snapshot returns twice is a source fault: the build stops.
+   */
+  insertDocs(rows: readonly RowImage[], version: bigint): TextBatch {
     const key = this.spec.key;
+    const rids: number[] = [];
+    const texts: (string | null)[] = [];
     this.db.transaction(() => {
-      for (const row of rows) this.#insertDoc.run(docKeyOf(key, row), version, ...docParams(this.#layout, row));
+      for (const row of rows) {
+        const docKey = docKeyOf(key, row);
+        try {
+          rids.push(Number(this.#insertDoc.run(docKey, version, ...docParams(this.#layout, row)).lastInsertRowid));
+        } catch (e) {
+          if ((e as { code?: string }).code !== 'SQLITE_CONSTRAINT_UNIQUE') throw e;
+          throw new TidesearchError('SOURCE_ERROR', `the snapshot returned the row with key ${docKey} twice; the dump stopped`, { cause: e });
+        }
+        if (this.#ftsFields.length) texts.push(...ftsTexts(this.#layout, row));
+      }
     })();
+    return { rids, texts };
   }
 
   docCount(): number {
     return (this.db.prepare('SELECT COUNT(*) AS n FROM docs').get() as { n: number }).n;
-  }
-
-  /** Join: the full-text fields' texts in rid order, `size` rows at a time. */
-  *textBatches(size: number): Generator<TextBatch> {
-    if (!this.#ftsFields.length) return;
-    const stmt = this.db.prepare(`SELECT rid, ${this.#ftsFields.map((l) => l.column).join(', ')} FROM docs WHERE rid > ? ORDER BY rid LIMIT ?`).raw(true);
-    let after = 0;
-    for (;;) {
-      const rows = stmt.all(after, size) as unknown[][];
-      if (!rows.length) return;
-      const rids: number[] = [];
-      const texts: (string | null)[] = [];
-      for (const r of rows) {
-        rids.push(r[0] as number);
-        for (let i = 1; i < r.length; i++) texts.push(r[i] === null ? null : String(r[i]));
-      }
-      after = rids[rids.length - 1]!;
-      yield { rids, texts };
-    }
   }
 
   /** indexBuild: stores the analysed tokens (row-major, joined by ' ') for the given rids. */

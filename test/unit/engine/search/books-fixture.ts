@@ -71,12 +71,10 @@ export function buildGeneration(spec: IndexSpec = booksSpec, rows: readonly RowI
   const file = join(dir, 'gen-1.sqlite');
   const b = new GenerationBuilder(file, spec);
   b.setSnapshot(100n);
-  b.insertDocs(rows, 100n);
+  const batch = b.insertDocs(rows, 100n);
   const tokenNames = b.ftsTokens;
-  for (const batch of b.textBatches(500)) {
-    const tokens = batch.texts.map((t, i) => (t === null ? '' : analyzers.get(tokenNames[i % tokenNames.length]!).analyze(t, 'index').join(' ')));
-    b.insertTokens(batch.rids, tokens);
-  }
+  const tokens = batch.texts.map((t, i) => (t === null ? '' : analyzers.get(tokenNames[i % tokenNames.length]!).analyze(t, 'index').join(' ')));
+  b.insertTokens(batch.rids, tokens);
   b.seal();
   b.close();
   return { file, cleanup: () => rmSync(dir, { recursive: true, force: true }) };

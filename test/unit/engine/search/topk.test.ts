@@ -36,8 +36,8 @@ function build(notes: readonly Note[], k: number, minDocs: number): { file: stri
   const file = join(dir, 'gen.sqlite');
   const b = new GenerationBuilder(file, spec);
   b.setSnapshot(1n);
-  b.insertDocs(notes.map(row), 1n);
-  for (const batch of b.textBatches(100)) b.insertTokens(batch.rids, batch.texts.map((t) => t ?? ''));
+  const batch = b.insertDocs(notes.map(row), 1n);
+  b.insertTokens(batch.rids, batch.texts.map((t) => t ?? ''));
   b.seal({ k, minDocs });
   b.close();
   return { file, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
