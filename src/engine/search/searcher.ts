@@ -61,7 +61,9 @@ export function createSearcher(genPath: string, spec: IndexSpec, analyzers: Anal
     }
     return s;
   };
-  const results = resultCache(() => db.pragma('data_version', { simple: true }) as number, options.resultCacheSize ?? 512);
+  // Prepared once: db.pragma() would compile the statement again on every call.
+  const dataVersion = db.prepare('PRAGMA data_version').pluck();
+  const results = resultCache(() => dataVersion.get() as number, options.resultCacheSize ?? 512);
   const stored = fields.layouts;
   const docCols = stored.map((l) => `d.${l.column}`).join(', ');
 
@@ -96,7 +98,9 @@ export function createSearcher(genPath: string, spec: IndexSpec, analyzers: Anal
         throw new TidesearchError('BAD_REQUEST', "Cursor functionality does not work with 'start' other than 0; page with cursorMark alone", { field: 'start' });
       }
       const wanted = parseFl(req.fl);
-      const numFound = results.through(cacheKey('count', [plan.from, plan.where, plan.ftsOnly, ...plan.fromParams, ...plan.whereParams]), () => (plan.ftsOnly !== null && !plan.matchesNothing ? termCount(plan.ftsOnly) : null) ?? countOf(prepare, plan));
+      let numFound: number | undefined;
+      const count = (): number =>
+        (numFound ??= results.through(cacheKey('count', [plan.from, plan.where, plan.ftsOnly, ...plan.fromParams, ...plan.whereParams]), () => (plan.ftsOnly !== null && !plan.matchesNothing ? termCount(plan.ftsOnly) : null) ?? countOf(prepare, plan)));
 
       // The page: ranked on fts alone when the full-text match is the only predicate and order is by score.
       const ftsRank = plan.ftsOnly !== null && keys.every((k) => k.expr === plan.rankAsc || k.expr === 'd.rid');
@@ -112,27 +116,38 @@ export function createSearcher(genPath: string, spec: IndexSpec, analyzers: Anal
       // and a score/docid order, ranking runs on the FTS table alone, without touching docs.
       // bm25() is costly per hit: select it once (as r); ORDER BY reuses the identical result expression.
       const keyCols = rankKeys.map((k, i) => `${k.expr === plan.rankAsc ? 'NULL' : k.expr} AS k${i}`).join(', ');
-      const order = orderBy(rankKeys);
+      // A constant score orders nothing, and left in ORDER BY it hides an index order (a sort of every hit).
+      const order = orderBy(plan.constantScore ? rankKeys.filter((k) => k.expr !== plan.rankAsc) : rankKeys);
       // Sorted by fields and without score in fl, no row needs its bm25: skip computing it for every hit.
       const needScore = wanted.score || rankKeys.some((k) => k.expr === plan.rankAsc);
       const pageSql = `SELECT ${rid}, ${needScore ? plan.rankAsc : 'NULL'} AS r, ${keyCols} FROM ${ftsRank ? 'fts' : plan.from} WHERE ${where} ORDER BY ${order} LIMIT ? OFFSET ?`;
       // Ranked rows come in windows of WINDOW (Solr's queryResultWindowSize) so the next pages are cached too.
       const windowEnd = Math.ceil((start + rows) / WINDOW) * WINDOW;
       const params = [...plan.fromParams, ...whereParams];
-      const run = (limit: number, offset: number) => prepare(pageSql).raw(true).safeIntegers(true).all(...params, limit, offset) as unknown[][];
-      // One frequent term ranked by score: the generation's stored top-K answers it exactly, or declines.
+      // A ranked run from offset 0 over the whole result (no cursor bound) that comes back short holds every
+      // hit: its length is numFound, and the count statement is not needed (rare terms, phrases).
+      const wholeResult = where === plan.where;
+      const run = (limit: number, offset: number) => {
+        const got = prepare(pageSql).raw(true).safeIntegers(true).all(...params, limit, offset) as unknown[][];
+        if (wholeResult && offset === 0 && got.length < limit) numFound ??= got.length;
+        return got;
+      };
+      // One frequent term ranked by score: the generation's stored top-K answers it exactly, or declines (it
+      // counts the hits only for a term it holds).
       const byScore = keys.length === 2 && keys[0]!.expr === plan.rankAsc && keys[0]!.dir === 'asc' && keys[1]!.expr === 'd.rid' && keys[1]!.dir === 'asc';
       const fromTopK = (limit: number): unknown[][] | null => {
         if (topk === null || !byScore || cursor !== undefined || plan.ftsOnly === null || plan.constantScore) return null;
-        const top = topk.page(plan.ftsOnly, plan.bm25, limit, numFound);
+        const top = topk.page(plan.ftsOnly, plan.bm25, limit, count);
         return top && top.map(([r, score]) => [r, score, ...rankKeys.map((k) => (k.expr === plan.rankAsc ? null : r))]);
       };
+      const windowed = (): unknown[][] => {
+        const key = cacheKey(pageSql, [...params, windowEnd]);
+        const window = results.through(key, () => run(windowEnd, 0));
+        if (wholeResult && window.length < windowEnd) numFound ??= window.length;
+        return window.slice(start, start + rows);
+      };
       // The top-K is asked for exactly this page (a whole window may reach past what it can vouch for).
-      const page =
-        plan.matchesNothing || rows === 0
-          ? []
-          : (fromTopK(start + rows)?.slice(start) ??
-            (windowEnd <= MAX_CACHED_WINDOW ? results.through(cacheKey(pageSql, [...params, windowEnd]), () => run(windowEnd, 0)).slice(start, start + rows) : run(rows, start)));
+      const page = plan.matchesNothing || rows === 0 ? [] : (fromTopK(start + rows)?.slice(start) ?? (windowEnd <= MAX_CACHED_WINDOW ? windowed() : run(rows, start)));
       const byRid = prepare(`SELECT ${docCols} FROM docs d WHERE d.rid = ?`).raw(true).safeIntegers(true);
       const docRows = page.map((r) => (byRid.get(r[0]) as unknown[] | undefined) ?? []);
       const scoreOf = (r: unknown[]): number => (plan.constantScore ? 1 : -Number(r[1]));
@@ -145,7 +160,7 @@ export function createSearcher(genPath: string, spec: IndexSpec, analyzers: Anal
           : results.through(cacheKey('maxScore', [plan.from, plan.where, ...plan.fromParams, ...plan.whereParams]), () => maxScoreOf(prepare, plan, undefined, false));
       }
 
-      const result: { -readonly [K in keyof SearchResult]: SearchResult[K] } = { numFound, start, docs };
+      const result: { -readonly [K in keyof SearchResult]: SearchResult[K] } = { numFound: count(), start, docs };
       if (maxScore !== undefined) result.maxScore = maxScore;
       if (cursor !== undefined) {
         const last = page[page.length - 1];

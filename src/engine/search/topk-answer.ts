@@ -22,9 +22,10 @@ import { readTopKMeta, scopeKey, type TopKMeta } from '../store/topk-table.js';
 export interface TopKAnswerer {
   /**
    * The first `limit` rows [rid, bm25] of `match` (which has `hits` hits now) ordered by (bm25, rid), or
-   * null when they cannot be vouched for.
+   * null when they cannot be vouched for. `hits` may be a function: it is then called only for a term the
+   * top-K holds (counting the hits of a term it does not hold would be wasted).
    */
-  page(match: string, bm25: string, limit: number, hits: number): [bigint, number][] | null;
+  page(match: string, bm25: string, limit: number, hits: number | (() => number)): [bigint, number][] | null;
 }
 
 // `{t0 t1} : ("term")`, as the compiler writes one term on one or more fields; the planner may wrap it in ().
@@ -41,7 +42,7 @@ export function topKAnswerer(db: Database.Database): TopKAnswerer | null {
   const touchedTerm = db.prepare('SELECT rid, sum(tf) FROM touched_terms WHERE term = ? AND col IN (SELECT value FROM json_each(?)) GROUP BY rid LIMIT ?').raw(true);
   const lengthOf = docLengths(db);
 
-  const answer = (match: string, bm25: string, limit: number, hits: number): [bigint, number][] | null => {
+  const answer = (match: string, bm25: string, limit: number, hitsOf: number | (() => number)): [bigint, number][] | null => {
     const q = singleTerm(match);
     if (q === null) return null;
     const { columns, term } = q;
@@ -53,6 +54,7 @@ export function topKAnswerer(db: Database.Database): TopKAnswerer | null {
     const totals = ftsTotals(db);
     if (totals === null || totals.rows === 0) return null;
     const avgdl = totals.tokens / totals.rows;
+    const hits = typeof hitsOf === 'number' ? hitsOf : hitsOf();
     const idf = idfOf(db, totals.rows, hits);
     const changed = touchedTerm.all(term, JSON.stringify(columns), meta.k + 1) as [number, number][];
     if (changed.length > meta.k) return null; // so many changed rows hold the term that the list no longer pays

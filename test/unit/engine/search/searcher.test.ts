@@ -181,3 +181,43 @@ test('a searcher sees changes the writer commits (cached results are dropped)', 
     g.cleanup();
   }
 });
+
+test('numFound is exact whether the hits fit in the first ranked window or not, on every page and after changes', async () => {
+  const { GenerationWriter } = await import('../../../../src/engine/store/writer.js');
+  // 130 documents: 'every' in all, 'half' in 65, 'few' in 7, 'edge' in exactly 50 (one window).
+  const rows: RowImage[] = Array.from({ length: 130 }, (_, i) => ({
+    ...books[1]!,
+    id: 1000 + i,
+    title: ['every', i % 2 === 0 ? 'half' : '', i % 19 === 0 ? 'few' : '', i < 50 ? 'edge' : ''].join(' '),
+    body: `page ${i}`,
+    big: i,
+  }));
+  const g = buildGeneration(booksSpec, rows);
+  const reader = createSearcher(g.file, booksSpec, fakeAnalyzers);
+  const expected = (w: string) => rows.filter((r) => has(r, 'title', w));
+  try {
+    for (const w of ['every', 'half', 'few', 'edge']) {
+      const want = expected(w).length;
+      for (const [start, n] of [[0, 10], [0, 0], [45, 10], [60, 10], [120, 20], [0, 200]] as const) {
+        const r = reader.search({ q: `title:${w}`, start, rows: n, fl: 'id' });
+        assert.equal(r.numFound, want, `${w} start=${start} rows=${n}`);
+        assert.equal(r.docs.length, Math.max(0, Math.min(n, want - start)));
+      }
+      const sorted = reader.search({ q: `title:${w}`, sort: 'id desc', fq: ['category:animals'], rows: 5, fl: 'id' });
+      assert.equal(sorted.numFound, want);
+      const paged = reader.search({ q: `title:${w}`, sort: 'id asc', rows: 5, fl: 'id', cursorMark: '*' });
+      const next = reader.search({ q: `title:${w}`, sort: 'id asc', rows: 5, fl: 'id', cursorMark: paged.nextCursorMark! });
+      assert.equal(next.numFound, want);
+    }
+    const w = new GenerationWriter(g.file, booksSpec);
+    const added = { ...rows[0]!, id: 5000, title: 'few edge', body: 'new' };
+    w.apply([{ kind: 'upsert', key: '5000', version: 200n, values: added, tokens: ['few edge', 'new'] }, { kind: 'delete', key: '1000', version: 200n }], [], () => true);
+    w.close();
+    assert.equal(reader.search({ q: 'title:few', fl: 'id' }).numFound, expected('few').length); // 1000 had 'few'; 5000 replaces it
+    assert.equal(reader.search({ q: 'title:edge', fl: 'id' }).numFound, 50);
+    assert.equal(reader.search({ q: 'title:every', fl: 'id' }).numFound, 129);
+  } finally {
+    reader.close();
+    g.cleanup();
+  }
+});
