@@ -31,6 +31,12 @@ export interface TopKMeta {
   readonly tokens: number;
 }
 
+interface StoredRow {
+  readonly rid: number;
+  readonly tf: number;
+  readonly dl: number;
+}
+
 export interface TopKBuildStats {
   /** (scope, term) pairs stored. */
   readonly entries: number;
@@ -75,18 +81,35 @@ export function buildTopK(db: GenDb, spec: IndexSpec, opts: TopKOptions = {}): T
   try {
     const byCol = db.prepare('SELECT term, doc FROM temp.topk_vocab_col WHERE col = ? AND doc > ?').raw(true);
     const byRow = db.prepare('SELECT term, doc FROM temp.topk_vocab_row WHERE doc > ?').raw(true);
+    const columnsOf = db.prepare('SELECT col, doc FROM temp.topk_vocab_col WHERE term = ? AND doc > 0').raw(true);
     const putRow = db.prepare('INSERT INTO topk(cols, term, rank, rid, tf, dl) VALUES (?, ?, ?, ?, ?, ?)');
     const putTerm = db.prepare('INSERT INTO topk_terms(cols, term, hits, stored) VALUES (?, ?, ?, ?)');
     const ranked = db.prepare('SELECT rowid, bm25(fts) FROM fts WHERE fts MATCH ? ORDER BY bm25(fts), rowid LIMIT ?').raw(true);
     const lengthOf = docLengths(db);
     const scopes = topKScopes(spec);
+    // Lists of single columns, by column and term: a term found in one column only ranks the same in the
+    // all-columns scope (same hits, same instances, same document lengths), so that list is copied, not ranked.
+    const single = new Map<string, readonly StoredRow[]>();
     db.transaction(() => {
       if (totals === null || totals.rows === 0) return;
       const avgdl = totals.tokens / totals.rows;
+      const store = (scope: string, term: string, hits: number, rows: readonly StoredRow[]): void => {
+        rows.forEach((r, rank) => putRow.run(scope, term, rank, r.rid, r.tf, r.dl));
+        putTerm.run(scope, term, hits, rows.length);
+        entries++;
+      };
       for (const scope of scopes) {
-        const single = !scope.includes(' ');
-        const frequent = (single ? byCol.all(scope, minDocs) : byRow.all(minDocs)) as [string, number][];
+        const isSingle = !scope.includes(' ');
+        const frequent = (isSingle ? byCol.all(scope, minDocs) : byRow.all(minDocs)) as [string, number][];
         for (const [term, hits] of frequent) {
+          if (!isSingle) {
+            const inColumns = columnsOf.all(term) as [string, number][];
+            const only = inColumns.length === 1 && inColumns[0]![1] === hits ? single.get(`${inColumns[0]![0]} ${term}`) : undefined;
+            if (only) {
+              store(scope, term, hits, only);
+              continue;
+            }
+          }
           const top = ranked.all(`{${scope}} : (${quoteTerm(term)})`, k) as [number, number][];
           // tf is recovered from the score and kept only if bm25Of gives back that exact score.
           const idf = idfOf(db, totals.rows, hits);
@@ -99,9 +122,8 @@ export function buildTopK(db: GenDb, spec: IndexSpec, opts: TopKOptions = {}): T
             unverified++;
             continue;
           }
-          rows.forEach((r, rank) => putRow.run(scope, term, rank, r.rid, r.tf, r.dl));
-          putTerm.run(scope, term, hits, rows.length);
-          entries++;
+          store(scope, term, hits, rows);
+          if (isSingle) single.set(`${scope} ${term}`, rows);
         }
       }
       const meta: TopKMeta = { k, minDocs, rows: totals?.rows ?? 0, tokens: totals?.tokens ?? 0 };

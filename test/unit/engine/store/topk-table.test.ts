@@ -1,0 +1,50 @@
+// buildTopK stores, for the all-columns scope, exactly the ranking FTS5 gives, also where it reuses a single
+// column's list (a term found in one column only).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import type { FieldSpec, IndexSpec } from '../../../../src/core/schema.js';
+import { GenerationBuilder } from '../../../../src/engine/store/builder.js';
+
+const field = (name: string, kind: FieldSpec['kind'], isKey = false): FieldSpec => ({ name, kind, sqlType: kind, token: isKey ? 'string' : 'standard', search: true, isKey });
+const spec: IndexSpec = { name: 'n', db: 'd', table: 'n', key: ['id'], fields: [field('id', 'integer', true), field('title', 'string'), field('body', 'string')] };
+
+test('the all-columns top-K of a term in one column equals FTS5 ranking, as does that of a term in both', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tidesearch-topk-table-'));
+  try {
+    const file = join(dir, 'gen.sqlite');
+    const b = new GenerationBuilder(file, spec);
+    b.setSnapshot(1n);
+    // "tide" only in bodies, "moon" in titles and bodies; lengths vary so scores differ.
+    const rows = Array.from({ length: 40 }, (_, i) => ({
+      id: i + 1,
+      title: i % 3 === 0 ? 'moon' : `title ${'x '.repeat(i % 5)}`.trim(),
+      body: `${'tide '.repeat(1 + (i % 4))}${'moon '.repeat(i % 2)}${'filler '.repeat(i % 7)}`.trim(),
+    }));
+    const batch = b.insertDocs(rows, 1n);
+    b.insertTokens(batch.rids, batch.texts.map((t) => t ?? ''));
+    const stats = b.seal({ k: 5, minDocs: 10 });
+    b.close();
+    assert.equal(stats.unverified, 0);
+    const db = new Database(file, { readonly: true });
+    try {
+      for (const term of ['tide', 'moon']) {
+        const stored = db.prepare("SELECT rid FROM topk WHERE cols = 't0 t1' AND term = ? ORDER BY rank").pluck().all(term);
+        const ranked = db.prepare('SELECT rowid FROM fts WHERE fts MATCH ? ORDER BY bm25(fts), rowid LIMIT 5').pluck().all(`{t0 t1} : ("${term}")`);
+        assert.equal(stored.length, 5, term);
+        assert.deepEqual(stored, ranked, term);
+      }
+      assert.deepEqual(
+        db.prepare("SELECT rid, tf, dl FROM topk WHERE cols = 't0 t1' AND term = 'tide' ORDER BY rank").all(),
+        db.prepare("SELECT rid, tf, dl FROM topk WHERE cols = 't1' AND term = 'tide' ORDER BY rank").all(),
+      );
+    } finally {
+      db.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
