@@ -15,7 +15,7 @@ import { createTikvSource } from './source/tikv/index.js';
 import { createKafkaChangeStream } from './stream/kafka/index.js';
 import { createAnalyzers, createAnalysisPool } from './engine/analysis/index.js';
 import { openGenerationFile } from './engine/store/generation-file.js';
-import { createSearcher } from './engine/search/index.js';
+import { createSearchPool } from './engine/search/index.js';
 import { parseUtcOffset } from './core/value.js';
 import { createObservability, type Observability } from './observability/index.js';
 import { adminRoutes } from './api/admin/routes.js';
@@ -46,6 +46,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const analyzers = createAnalyzers({ userDictPath: config.userDictPath, stopWordsPath: config.stopWordsPath });
   const tzMinutes = parseUtcOffset(config.sourceTimeZone);
   const poolOptions = { ...(config.analysisWorkers ? { size: config.analysisWorkers } : {}), userDictPath: config.userDictPath, stopWordsPath: config.stopWordsPath };
+  // Searches run on their own threads (started on the first search), each with its own read-only connections.
+  const searchPool = createSearchPool({ userDictPath: config.userDictPath, stopWordsPath: config.stopWordsPath });
 
   const runner = new TaskRunner(catalog, {
     onProgress: ({ taskId, indexName, stage, progress }) => {
@@ -108,7 +110,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       return createAnalysisPool(poolOptions);
     },
     openReader: (file, spec) => {
-      const searcher = createSearcher(file, spec, analyzers);
+      const searcher = searchPool.open(file, spec);
       const counter = openGenerationFile(file, { readonly: true });
       const count = counter.prepare('SELECT COUNT(*) AS n FROM docs');
       return {
@@ -170,6 +172,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       await http.close();
       await channels.closeAll();
       await indexes.close();
+      await searchPool.close();
       catalog.close();
       obs.close();
     },

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import Fastify from 'fastify';
 import { startMariaDb, type MariaDb } from '../support/mariadb.js';
 import { solrRoutes } from '../../src/api/solr/index.js';
-import { createSearcher } from '../../src/engine/search/index.js';
+import { createSearchPool } from '../../src/engine/search/index.js';
 import { createAnalyzers } from '../../src/engine/analysis/registry.js';
 import { GenerationBuilder } from '../../src/engine/store/builder.js';
 import type { FieldSpec, IndexSpec } from '../../src/core/schema.js';
@@ -77,7 +77,9 @@ async function startSearchTarget(db: MariaDb): Promise<SearchTarget> {
   b.insertTokens(batch.rids, batch.texts.map((t, i) => (t === null ? '' : analyzers.get(tokens[i % tokens.length]!).analyze(t, 'index').join(' '))));
   b.seal();
   b.close();
-  const searcher = createSearcher(file, spec, analyzers);
+  // Served as the server serves it: searches on the pool's threads.
+  const pool = createSearchPool();
+  const searcher = pool.open(file, spec);
   const app = Fastify();
   await app.register(solrRoutes, { resolve: (name) => (name === spec.name ? { spec, searcher } : undefined), list: () => [spec.name] });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
@@ -86,6 +88,7 @@ async function startSearchTarget(db: MariaDb): Promise<SearchTarget> {
     async close() {
       await app.close();
       searcher.close();
+      await pool.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -35,7 +35,8 @@ export async function solrRoutes(app: FastifyInstance, opts: SolrRoutesOptions):
   const find = (name: string): SolrIndexHandle | undefined =>
     opts.resolve(name) ?? (name.startsWith(TIS_PREFIX) && name.length > TIS_PREFIX.length ? opts.resolve(name.slice(TIS_PREFIX.length)) : undefined);
 
-  type Handler = (h: SolrIndexHandle, p: SolrParams, name: string) => { body: Record<string, unknown>; hits?: number };
+  type Answer = { body: Record<string, unknown>; hits?: number };
+  type Handler = (h: SolrIndexHandle, p: SolrParams, name: string) => Answer | Promise<Answer>;
   const route = (paths: readonly string[], handler: Handler, withHeader = true): void => {
     const run = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
       const began = process.hrtime.bigint();
@@ -50,7 +51,7 @@ export async function solrRoutes(app: FastifyInstance, opts: SolrRoutesOptions):
       try {
         const h = find(name);
         if (!h) throw new TidesearchError('INDEX_NOT_FOUND', `no such collection or core: ${name}`, { field: 'index' });
-        const { body, hits } = handler(h, params, name);
+        const { body, hits } = await handler(h, params, name);
         const full = withHeader ? { responseHeader: header(0), ...body } : body;
         if (hits !== undefined) opts.onQuery?.(name, Number(process.hrtime.bigint() - began) / 1e6, hits);
         await reply.code(200).type(JSON_TYPE).send(writeJson(full, indent));
@@ -68,16 +69,16 @@ export async function solrRoutes(app: FastifyInstance, opts: SolrRoutesOptions):
     }
   };
 
-  route(['/solr/:index/select'], (h, p) => {
-    const result = h.searcher.search(searchRequestOf(p));
+  route(['/solr/:index/select'], async (h, p) => {
+    const result = await h.searcher.search(searchRequestOf(p));
     return { body: selectBody(result), hits: result.numFound };
   });
   route(
     ['/solr/:index/get'],
-    (h, p) => {
+    async (h, p) => {
       // Real-time get reads the generation like select does: it sees what the writer has committed.
       const ids = [...(p.get('id') ?? []), ...(p.get('ids') ?? []).flatMap((s) => s.split(',').map((x) => x.trim()).filter(Boolean))];
-      const docs = h.searcher.get(ids, (p.get('fl') ?? []).join(',') || undefined);
+      const docs = await h.searcher.get(ids, (p.get('fl') ?? []).join(',') || undefined);
       // Solr answers a single `id` with {doc}, several (or `ids`) with a response list.
       if (p.has('id') && !p.has('ids') && ids.length === 1) return { body: { doc: docs[0] ?? null } };
       return { body: { response: { numFound: docs.length, start: 0, numFoundExact: true, docs } } };

@@ -26,12 +26,34 @@ import { cacheKey, resultCache } from './result-cache.js';
 import { topKAnswerer } from './topk-answer.js';
 import { vocabTermCounter } from './term-count.js';
 
-export interface Searcher {
+/** Searches one generation in the calling thread (synchronously: better-sqlite3 blocks its thread). */
+export interface GenerationSearcher {
   readonly spec: IndexSpec;
   search(req: SearchRequest): SearchResult;
   /** Documents by document key (core/doc-key.ts), in the order asked; missing keys are skipped. */
   get(keys: readonly string[], fl?: string): readonly Doc[];
   close(): void;
+}
+
+/**
+ * A generation's searcher as the API uses it: answers may be computed on another thread (search-pool.ts),
+ * so the event loop stays free while a search runs. close() lets searches already asked for finish.
+ */
+export interface Searcher {
+  readonly spec: IndexSpec;
+  search(req: SearchRequest): Promise<SearchResult>;
+  get(keys: readonly string[], fl?: string): Promise<readonly Doc[]>;
+  close(): void;
+}
+
+/** A GenerationSearcher behind the Searcher interface, searching in the calling thread. */
+export function inThread(s: GenerationSearcher): Searcher {
+  return {
+    spec: s.spec,
+    search: async (req) => s.search(req),
+    get: async (keys, fl) => s.get(keys, fl),
+    close: () => s.close(),
+  };
 }
 
 const MAX_ROWS = 100_000;
@@ -44,7 +66,7 @@ export interface SearcherOptions {
   readonly resultCacheSize?: number;
 }
 
-export function createSearcher(genPath: string, spec: IndexSpec, analyzers: AnalyzerRegistry, options: SearcherOptions = {}): Searcher {
+export function createSearcher(genPath: string, spec: IndexSpec, analyzers: AnalyzerRegistry, options: SearcherOptions = {}): GenerationSearcher {
   const db = new Database(genPath, { readonly: true, fileMustExist: true });
   db.pragma('busy_timeout = 5000');
   const fields = fieldCatalog(spec);

@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { solrRoutes, writeJson } from '../../../../src/api/solr/index.js';
-import { createSearcher, type Searcher } from '../../../../src/engine/search/index.js';
+import { createSearcher, inThread, type Searcher } from '../../../../src/engine/search/index.js';
 import { booksSpec, buildGeneration, fakeAnalyzers, type BuiltGeneration } from '../../engine/search/books-fixture.js';
 
 let gen: BuiltGeneration;
@@ -14,7 +14,7 @@ const queries: [string, number][] = [];
 
 before(async () => {
   gen = buildGeneration();
-  searcher = createSearcher(gen.file, booksSpec, fakeAnalyzers);
+  searcher = inThread(createSearcher(gen.file, booksSpec, fakeAnalyzers));
   app = Fastify();
   await app.register(solrRoutes, {
     resolve: (name) => (name === 'books' ? { spec: booksSpec, searcher } : undefined),

@@ -2,13 +2,13 @@
 // paging, with expectations computed from the fixture rows rather than typed in.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createSearcher, type Searcher } from '../../../../src/engine/search/index.js';
+import { createSearcher, type GenerationSearcher } from '../../../../src/engine/search/index.js';
 import type { RowImage } from '../../../../src/core/value.js';
 import { books, booksSpec, buildGeneration, fakeAnalyzers, type BuiltGeneration } from './books-fixture.js';
 import { TidesearchError } from '../../../../src/errors/index.js';
 
 let gen: BuiltGeneration;
-let s: Searcher;
+let s: GenerationSearcher;
 before(() => {
   gen = buildGeneration();
   s = createSearcher(gen.file, booksSpec, fakeAnalyzers);
@@ -22,8 +22,8 @@ const words = (v: unknown): string[] => String(v ?? '').toLowerCase().match(/[\p
 const has = (r: RowImage, field: string, w: string) => words(r[field]).includes(w);
 const ids = (rows: readonly RowImage[]) => rows.map((r) => r['id']);
 const sortedIds = (rows: readonly RowImage[]) => [...ids(rows)].sort((a, b) => Number(a) - Number(b));
-const found = (req: Parameters<Searcher['search']>[0]) => s.search({ rows: 100, fl: 'id', ...req });
-const foundIds = (req: Parameters<Searcher['search']>[0]) => found(req).docs.map((d) => d['id']).sort((a, b) => Number(a) - Number(b));
+const found = (req: Parameters<GenerationSearcher['search']>[0]) => s.search({ rows: 100, fl: 'id', ...req });
+const foundIds = (req: Parameters<GenerationSearcher['search']>[0]) => found(req).docs.map((d) => d['id']).sort((a, b) => Number(a) - Number(b));
 
 test('a term matches documents containing the word in any default field, best first', () => {
   const expected = books.filter((r) => has(r, 'title', 'quick') || has(r, 'body', 'quick'));
