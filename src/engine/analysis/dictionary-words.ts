@@ -1,0 +1,128 @@
+// Every dictionary word in a run of Han text, overlapping, and every character: the tokens of jieba's
+// cutAll, in the same order, computed over the same dictionary (jieba's dict.txt plus the user words).
+//
+// Why not call jieba: index-mode ik analysis runs this on every row of a build and every changed row of a
+// channel. Through @node-rs/jieba it cost ~47 µs per 200-byte text here, most of it in turning ~80 tokens per
+// text into JS strings one N-API call at a time; this lookup costs a fraction of that, and an analysis worker
+// that only indexes never loads jieba's model (~60 MiB per thread). cutAll is no model: it enumerates the
+// dictionary's words at every position (jieba's DAG), so the lookup below is the same function.
+// A unit test compares it with jieba.cutAll on generated text.
+
+const SURROGATE = /[\ud800-\udfff]/;
+
+export interface DictionaryWords {
+  /**
+   * Appends, for each position of `run` (Han characters only), the character and then every dictionary word
+   * of two or more characters starting there, shortest first. (jieba's cutAll leaves out a character that is
+   * not itself a dictionary word; emitting every character lets a query for any one character find it.)
+   * Returns false, appending nothing, for a run with characters outside the BMP: the caller hands it to jieba.
+   */
+  appendAll(run: string, out: string[]): boolean;
+}
+
+/**
+ * Builds the lookup from jieba-format dictionary texts (`word freq [tag]` per line): a trie of the words of
+ * two or more characters, flattened into typed arrays (a node's child edges are contiguous and sorted by
+ * character, so a lookup touches a few adjacent cache lines, not scattered strings): ~8 MiB for jieba's
+ * dictionary.
+ */
+export function dictionaryWords(...dictTexts: readonly string[]): DictionaryWords {
+  const set = new Set<string>();
+  for (const text of dictTexts) {
+    let at = 0;
+    while (at < text.length) {
+      let end = text.indexOf('\n', at);
+      if (end < 0) end = text.length;
+      let stop = at;
+      while (stop < end && text.charCodeAt(stop) !== 32 && text.charCodeAt(stop) !== 9 && text.charCodeAt(stop) !== 13) stop++;
+      if (stop - at >= 2) set.add(text.slice(at, stop));
+      at = end + 1;
+    }
+  }
+  const trie = buildTrie([...set].sort());
+  const { root, edgeStart, edgeCode, edgeNode, isWord } = trie;
+  return {
+    appendAll(run: string, out: string[]): boolean {
+      if (SURROGATE.test(run)) return false;
+      const n = run.length;
+      for (let i = 0; i < n; i++) {
+        out.push(run[i]!);
+        let node = root[run.charCodeAt(i)]!;
+        for (let d = 1; node >= 0 && i + d < n; d++) {
+          const c = run.charCodeAt(i + d);
+          let a = edgeStart[node]!;
+          let b = edgeStart[node + 1]!;
+          while (a < b) {
+            const m = (a + b) >>> 1;
+            if (edgeCode[m]! < c) a = m + 1;
+            else b = m;
+          }
+          node = a < edgeStart[node + 1]! && edgeCode[a] === c ? edgeNode[a]! : -1;
+          if (node >= 0 && isWord[node] === 1) out.push(run.slice(i, i + d + 1));
+        }
+      }
+      return true;
+    },
+  };
+}
+
+interface Trie {
+  /** Node of each first character, -1 where no word starts with it. */
+  readonly root: Int32Array;
+  /** Edges of node k: edgeStart[k] .. edgeStart[k + 1]. */
+  readonly edgeStart: Int32Array;
+  readonly edgeCode: Uint16Array;
+  readonly edgeNode: Int32Array;
+  /** 1 where the path to the node spells a word. */
+  readonly isWord: Uint8Array;
+}
+
+/** Flattens sorted, distinct words (two or more UTF-16 units each) into a trie below per-character roots. */
+function buildTrie(words: readonly string[]): Trie {
+  let capacity = 1;
+  for (const w of words) capacity += w.length;
+  const edgeStart = new Int32Array(capacity + 1);
+  const edgeCode = new Uint16Array(capacity);
+  const edgeNode = new Int32Array(capacity);
+  const isWord = new Uint8Array(capacity);
+  const root = new Int32Array(0x10000).fill(-1);
+  let nodes = 0;
+  let edges = 0;
+  // Node for the words in [lo, hi), which share their first `depth` characters; its edges are allocated
+  // together, then each child is built in turn (depth-first), so a node's edges stay contiguous.
+  const build = (lo: number, hi: number, depth: number): number => {
+    const node = nodes++;
+    if (words[lo]!.length === depth) {
+      isWord[node] = 1;
+      lo++;
+    }
+    const groups: number[] = [];
+    for (let w = lo; w < hi; ) {
+      const c = words[w]!.charCodeAt(depth);
+      let end = w + 1;
+      while (end < hi && words[end]!.charCodeAt(depth) === c) end++;
+      groups.push(w, end);
+      w = end;
+    }
+    const first = edges;
+    edges += groups.length / 2;
+    edgeStart[node] = first;
+    for (let g = 0; g < groups.length; g += 2) {
+      edgeCode[first + g / 2] = words[groups[g]!]!.charCodeAt(depth);
+      edgeNode[first + g / 2] = build(groups[g]!, groups[g + 1]!, depth + 1);
+    }
+    return node;
+  };
+  for (let w = 0; w < words.length; ) {
+    const c = words[w]!.charCodeAt(0);
+    let end = w + 1;
+    while (end < words.length && words[end]!.charCodeAt(0) === c) end++;
+    root[c] = build(w, end, 1);
+    w = end;
+  }
+  // Node k+1 is always created right after node k's edges were allocated (its first child, or the next
+  // node built), so edgeStart[k + 1] ends node k's edges; the last node's end is set here.
+  edgeStart[nodes] = edges;
+  // Copies at the sizes used (the arrays were sized for the worst case, one node per character).
+  return { root, edgeStart: edgeStart.slice(0, nodes + 1), edgeCode: edgeCode.slice(0, edges), edgeNode: edgeNode.slice(0, edges), isWord: isWord.slice(0, nodes) };
+}
