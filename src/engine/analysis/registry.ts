@@ -21,7 +21,7 @@ export interface ReloadableAnalyzerRegistry extends AnalyzerRegistry {
 }
 
 /**
- * Create one registry per server (jieba's dictionary takes ~170 ms and ~100 MB to load) and call `reload()`
+ * Create one registry per server (jieba's model takes ~170 ms and ~60 MiB to load) and call `reload()`
  * when a build starts, so dictionary edits apply to the next build without a restart.
  */
 export function createAnalyzers(options: AnalyzerOptions = {}): ReloadableAnalyzerRegistry {
