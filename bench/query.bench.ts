@@ -55,6 +55,7 @@ try {
   const genFile = join(srv.dataDir, 'indexes', 'emp', `gen-${st.live_generation}.sqlite`);
   if (!existsSync(genFile)) throw new Error(`no generation file ${genFile}: ${readdirSync(join(srv.dataDir, 'indexes', 'emp'))}`);
   const gdb = new Database(genFile, { readonly: true, fileMustExist: true });
+  gdb.pragma('mmap_size = 2147483648'); // as the server's searcher reads it (src/engine/search/searcher.ts)
   const spec = JSON.parse((gdb.prepare("SELECT value FROM meta WHERE key = 'spec'").get() as { value: string }).value) as IndexSpec;
   const layout = new Map(layoutOf(spec).map((l) => [l.field.name, l]));
   const col = (f: string) => layout.get(f)!;
@@ -234,6 +235,12 @@ function pickQueries(gdb: Database.Database, spec: IndexSpec, col: (f: string) =
       solr: { q: `bio:"${phraseText}"`, rows: '10' },
       fts: [top(ftsOf(phraseText, true))],
       innodb: [innoTop(`"${phraseText}"`, 0, true)],
+    }),
+    q(`common, sort hire_date`, common.term, {
+      solr: { q: `bio:${common.term}`, sort: 'hire_date desc', rows: '10' },
+      fts: [{ sql: `SELECT d.rid FROM fts JOIN docs d ON d.rid = fts.rowid WHERE fts MATCH ? ORDER BY d.${d('hire_date')} DESC LIMIT 10`, args: [ftsOf(common.term, false)] }],
+      innodb: [{ sql: `SELECT emp_no FROM employees.employess WHERE MATCH(bio) AGAINST(?) ORDER BY hire_date DESC LIMIT 10`, args: [common.term] }],
+      sphinx: [`SELECT id FROM emp WHERE MATCH('@bio "${sq(common.term)}"') ORDER BY hire_date DESC LIMIT 10`],
     }),
     q(`common + fq gender:M, sort hire_date`, common.term, {
       solr: { q: `bio:${common.term}`, fq: 'gender:M', sort: 'hire_date desc', rows: '10' },

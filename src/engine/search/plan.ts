@@ -21,6 +21,11 @@ export interface SelectPlan {
   readonly rankAsc: string;
   /** The FTS5 expression driving the query, when it is the only predicate (rank and count on fts alone). */
   readonly ftsOnly: string | null;
+  /**
+   * When the rows come from `fts MATCH` joined to docs (ordering them visits every hit whatever the sort): the
+   * MATCH expression, and the other predicates on docs (`d.`) apart ('' when none).
+   */
+  readonly ftsDriven: { readonly match: string; readonly rest: string; readonly restParams: readonly SqlParam[] } | null;
   /** bm25(...) call text for fts-only ranking. */
   readonly bm25: string;
   readonly matchesNothing: boolean;
@@ -43,7 +48,8 @@ export function planSelect(q: CompiledQuery, filters: readonly CompiledQuery[]):
     const match = ftsPos.map((p) => `(${p})`).join(' AND ') + ftsNeg.map((n) => ` NOT (${n})`).join('');
     const whereParams: SqlParam[] = [match];
     const restCond = and([...rest, filterCond]);
-    const restSql = restCond.k === 'all' ? '' : ` AND (${sqlOf(restCond, whereParams)})`;
+    const restText = restCond.k === 'all' ? '' : sqlOf(restCond, whereParams);
+    const restSql = restText === '' ? '' : ` AND (${restText})`;
     return {
       from: 'fts JOIN docs d ON d.rid = fts.rowid',
       fromParams: [],
@@ -53,6 +59,7 @@ export function planSelect(q: CompiledQuery, filters: readonly CompiledQuery[]):
       constantScore: false,
       rankAsc: bm25,
       ftsOnly: restSql === '' ? match : null,
+      ftsDriven: { match, rest: restText, restParams: whereParams.slice(1) },
       bm25,
       matchesNothing,
     };
@@ -62,7 +69,7 @@ export function planSelect(q: CompiledQuery, filters: readonly CompiledQuery[]):
   const where = cond.k === 'all' ? '1' : sqlOf(cond, whereParams);
   const scoring = positiveFts(q.condition);
   if (scoring.length === 0) {
-    return { from: 'docs d', fromParams: [], where, whereParams, score: '1.0', constantScore: true, rankAsc: '0.0', ftsOnly: null, bm25, matchesNothing };
+    return { from: 'docs d', fromParams: [], where, whereParams, score: '1.0', constantScore: true, rankAsc: '0.0', ftsOnly: null, ftsDriven: null, bm25, matchesNothing };
   }
   const scoreMatch = scoring.map((p) => `(${p})`).join(' OR ');
   return {
@@ -74,6 +81,7 @@ export function planSelect(q: CompiledQuery, filters: readonly CompiledQuery[]):
     constantScore: false,
     rankAsc: 'COALESCE(s.b, 0.0)',
     ftsOnly: null,
+    ftsDriven: null,
     bm25,
     matchesNothing,
   };

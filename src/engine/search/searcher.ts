@@ -20,10 +20,12 @@ import { countOf, fieldFacet } from './facets.js';
 import { highlight, needlesOf, positiveLeaves } from './highlighter.js';
 import { planSelect, type SelectPlan } from './plan.js';
 import type { Doc, FacetResult, SearchRequest, SearchResult } from './request.js';
-import { orderBy, sortKeys } from './sort-spec.js';
+import { orderBy, sortKeys, type SortKey } from './sort-spec.js';
 import { vocabTermExpander } from './term-expander.js';
 import { cacheKey, resultCache } from './result-cache.js';
 import { topKAnswerer } from './topk-answer.js';
+import { walkSorted } from './sorted-walk.js';
+import { ftsTotals } from '../store/bm25.js';
 import { vocabTermCounter } from './term-count.js';
 
 /** Searches one generation in the calling thread (synchronously: better-sqlite3 blocks its thread). */
@@ -60,6 +62,10 @@ const MAX_ROWS = 100_000;
 const WINDOW = 50;
 const MAX_CACHED_WINDOW = 1000;
 const STATEMENT_CACHE = 256;
+// Pages read through a memory map instead of read() into SQLite's page cache, which every commit of the change
+// channel empties: measured ~1.7x faster for a join that reads 18k docs rows. Mapped pages the searches touch
+// count in the process's RSS (they are the OS page cache, shared and reclaimable).
+const MMAP_BYTES = 2 ** 31;
 
 export interface SearcherOptions {
   /** Query results kept (counts, ranked windows, facets); 0 turns the cache off. Default 512. */
@@ -69,6 +75,7 @@ export interface SearcherOptions {
 export function createSearcher(genPath: string, spec: IndexSpec, analyzers: AnalyzerRegistry, options: SearcherOptions = {}): GenerationSearcher {
   const db = new Database(genPath, { readonly: true, fileMustExist: true });
   db.pragma('busy_timeout = 5000');
+  db.pragma(`mmap_size = ${MMAP_BYTES}`);
   const fields = fieldCatalog(spec);
   const expander = vocabTermExpander(db);
   const topk = topKAnswerer(db);
@@ -86,6 +93,10 @@ export function createSearcher(genPath: string, spec: IndexSpec, analyzers: Anal
   // Prepared once: db.pragma() would compile the statement again on every call.
   const dataVersion = db.prepare('PRAGMA data_version').pluck();
   const results = resultCache(() => dataVersion.get() as number, options.resultCacheSize ?? 512);
+  // Column → an index of docs that starts with it (facet values are found by its seeks, sorted pages by its walk).
+  const indexOf = new Map(
+    (db.prepare("SELECT ii.name AS col, il.name AS ix FROM pragma_index_list('docs') il, pragma_index_info(il.name) ii WHERE ii.seqno = 0").all() as { col: string; ix: string }[]).map((r) => [r.col, r.ix]),
+  );
   const stored = fields.layouts;
   const docCols = stored.map((l) => `d.${l.column}`).join(', ');
 
@@ -139,19 +150,33 @@ export function createSearcher(genPath: string, spec: IndexSpec, analyzers: Anal
       // bm25() is costly per hit: select it once (as r); ORDER BY reuses the identical result expression.
       const keyCols = rankKeys.map((k, i) => `${k.expr === plan.rankAsc ? 'NULL' : k.expr} AS k${i}`).join(', ');
       // A constant score orders nothing, and left in ORDER BY it hides an index order (a sort of every hit).
-      const order = orderBy(plan.constantScore ? rankKeys.filter((k) => k.expr !== plan.rankAsc) : rankKeys);
+      const orderKeys = plan.constantScore ? rankKeys.filter((k) => k.expr !== plan.rankAsc) : rankKeys;
       // Sorted by fields and without score in fl, no row needs its bm25: skip computing it for every hit.
       const needScore = wanted.score || rankKeys.some((k) => k.expr === plan.rankAsc);
-      const pageSql = `SELECT ${rid}, ${needScore ? plan.rankAsc : 'NULL'} AS r, ${keyCols} FROM ${ftsRank ? 'fts' : plan.from} WHERE ${where} ORDER BY ${order} LIMIT ? OFFSET ?`;
+      const select = `SELECT ${rid}, ${needScore ? plan.rankAsc : 'NULL'} AS r, ${keyCols} FROM ${ftsRank ? 'fts' : plan.from} WHERE ${where}`;
+      // numFound without a count statement: a ranked run from offset 0 over the whole result (no cursor bound)
+      // that comes back short holds every hit (rare terms, phrases). And when the rows come from the fts join
+      // with other predicates (no cheap vocabulary count), ordering them visits every hit anyway: the same pass
+      // counts them (COUNT(*) OVER (), in a sub-select because bm25() only works beside its MATCH).
+      const wholeResult = where === plan.where;
+      const countInPage = wholeResult && plan.ftsDriven !== null && plan.ftsOnly === null && !ftsRank;
+      const nCol = 2 + rankKeys.length;
+      // Outside the sub-select, each key is read from the column that carries it.
+      const alias = (k: SortKey): SortKey => ({ ...k, expr: k.expr === rid ? 'id' : k.expr === plan.rankAsc ? 'r' : `k${rankKeys.indexOf(k)}` });
+      const pageSql = countInPage
+        ? `SELECT *, COUNT(*) OVER () AS n FROM (${select.replace(`SELECT ${rid}, `, `SELECT ${rid} AS id, `)}) ORDER BY ${orderBy(orderKeys.map(alias))} LIMIT ? OFFSET ?`
+        : `${select} ORDER BY ${orderBy(orderKeys)} LIMIT ? OFFSET ?`;
       // Ranked rows come in windows of WINDOW (Solr's queryResultWindowSize) so the next pages are cached too.
       const windowEnd = Math.ceil((start + rows) / WINDOW) * WINDOW;
       const params = [...plan.fromParams, ...whereParams];
-      // A ranked run from offset 0 over the whole result (no cursor bound) that comes back short holds every
-      // hit: its length is numFound, and the count statement is not needed (rare terms, phrases).
-      const wholeResult = where === plan.where;
+      const inferCount = (got: readonly unknown[][], limit: number, offset: number): void => {
+        if (!wholeResult) return;
+        if (countInPage && got.length > 0) numFound ??= Number(got[0]![nCol]);
+        else if (offset === 0 && got.length < limit) numFound ??= got.length;
+      };
       const run = (limit: number, offset: number) => {
         const got = prepare(pageSql).raw(true).safeIntegers(true).all(...params, limit, offset) as unknown[][];
-        if (wholeResult && offset === 0 && got.length < limit) numFound ??= got.length;
+        inferCount(got, limit, offset);
         return got;
       };
       // One frequent term ranked by score: the generation's stored top-K answers it exactly, or declines (it
@@ -162,10 +187,24 @@ export function createSearcher(genPath: string, spec: IndexSpec, analyzers: Anal
         const top = topk.page(plan.ftsOnly, plan.bm25, limit, count);
         return top && top.map(([r, score]) => [r, score, ...rankKeys.map((k) => (k.expr === plan.rankAsc ? null : r))]);
       };
+      // Sorted by an indexed field, without scores: walk that field's index (sorted-walk.ts), or decline.
+      const walkIndex = keys[0] !== undefined && /^d\.\w+$/.test(keys[0].expr) && keys[0].expr !== 'd.rid' ? indexOf.get(keys[0].expr.slice(2)) : undefined;
+      const fromWalk = (): unknown[][] | null => {
+        const driven = plan.ftsDriven;
+        if (driven === null || driven.rest !== '' || walkIndex === undefined || ftsRank || needScore || !wholeResult || plan.matchesNothing) return null;
+        return results.through(cacheKey('walk', [pageSql, ...params, windowEnd]), () => {
+          const totals = ftsTotals(db);
+          if (totals === null) return null;
+          // The match is the only predicate: its hits are numFound, counted cheaply (vocabulary or FTS5 alone).
+          return walkSorted(prepare, { match: driven.match, keyCols, keys: rankKeys, index: walkIndex, limit: windowEnd, rows: totals.rows, hits: count() });
+        });
+      };
       const windowed = (): unknown[][] => {
+        const walked = fromWalk();
+        if (walked !== null) return walked.slice(start, start + rows);
         const key = cacheKey(pageSql, [...params, windowEnd]);
         const window = results.through(key, () => run(windowEnd, 0));
-        if (wholeResult && window.length < windowEnd) numFound ??= window.length;
+        inferCount(window, windowEnd, 0);
         return window.slice(start, start + rows);
       };
       // The top-K is asked for exactly this page (a whole window may reach past what it can vouch for).
@@ -218,7 +257,7 @@ export function createSearcher(genPath: string, spec: IndexSpec, analyzers: Anal
     });
     const byField = f.fields.map((name): [string, [string, number][]] => [
       name,
-      results.through(cacheKey('facet', [name, f.limit, f.mincount, f.offset, f.sort, plan.from, plan.where, ...plan.fromParams, ...plan.whereParams]), () => fieldFacet(prepare, fields, plan, name, f)),
+      results.through(cacheKey('facet', [name, f.limit, f.mincount, f.offset, f.sort, plan.from, plan.where, ...plan.fromParams, ...plan.whereParams]), () => fieldFacet(prepare, fields, plan, name, f, (c) => indexOf.has(c))),
     ]);
     return { queries, fields: byField };
   }

@@ -205,6 +205,11 @@ test('numFound is exact whether the hits fit in the first ranked window or not, 
       }
       const sorted = reader.search({ q: `title:${w}`, sort: 'id desc', fq: ['category:animals'], rows: 5, fl: 'id' });
       assert.equal(sorted.numFound, want);
+      assert.deepEqual(sorted.docs.map((d) => d['id']), ids(expected(w)).reverse().slice(0, 5));
+      const filtered = reader.search({ q: `title:${w}`, fq: ['qty:10'], rows: 5, start: 3, fl: 'id,score' });
+      assert.equal(filtered.numFound, want);
+      assert.equal(filtered.docs.length, Math.max(0, Math.min(5, want - 3)));
+      assert.equal(reader.search({ q: `title:${w}`, fq: ['qty:11'], rows: 5 }).numFound, 0);
       const paged = reader.search({ q: `title:${w}`, sort: 'id asc', rows: 5, fl: 'id', cursorMark: '*' });
       const next = reader.search({ q: `title:${w}`, sort: 'id asc', rows: 5, fl: 'id', cursorMark: paged.nextCursorMark! });
       assert.equal(next.numFound, want);
@@ -216,6 +221,78 @@ test('numFound is exact whether the hits fit in the first ranked window or not, 
     assert.equal(reader.search({ q: 'title:few', fl: 'id' }).numFound, expected('few').length); // 1000 had 'few'; 5000 replaces it
     assert.equal(reader.search({ q: 'title:edge', fl: 'id' }).numFound, 50);
     assert.equal(reader.search({ q: 'title:every', fl: 'id' }).numFound, 129);
+  } finally {
+    reader.close();
+    g.cleanup();
+  }
+});
+
+test('zero-count facet values come in value order from indexed, decimal and key fields alike', () => {
+  const r = s.search({ q: 'category:tech', rows: 0, facet: { fields: ['qty', 'price', 'id', 'published'], queries: [], limit: -1 } });
+  const hits = books.filter((b) => b['category'] === 'tech');
+  const expected = (field: string, text: (v: unknown) => string, order: (a: unknown, b: unknown) => number) => {
+    const values = [...new Set(books.map((b) => b[field]).filter((v) => v !== null))].sort(order);
+    const counted = values.map((v): [string, number] => [text(v), hits.filter((h) => h[field] === v).length]);
+    return [...counted.filter(([, c]) => c > 0).sort((a, b) => b[1] - a[1] || 0), ...counted.filter(([, c]) => c === 0)];
+  };
+  const byNumber = (a: unknown, b: unknown) => Number(a) - Number(b);
+  const facets = new Map(r.facets!.fields);
+  // facet.limit < 0 sorts by value (index order), counted and zero values alike.
+  const indexOrder = (field: string, text: (v: unknown) => string, order: (a: unknown, b: unknown) => number) =>
+    [...new Set(books.map((b) => b[field]).filter((v) => v !== null))].sort(order).map((v): [string, number] => [text(v), hits.filter((h) => h[field] === v).length]);
+  assert.deepEqual(facets.get('qty'), indexOrder('qty', String, byNumber));
+  assert.deepEqual(facets.get('price'), indexOrder('price', String, byNumber));
+  assert.deepEqual(facets.get('id'), indexOrder('id', String, byNumber));
+  assert.deepEqual(facets.get('published'), indexOrder('published', String, (a, b) => String(a).localeCompare(String(b))));
+  // Sorted by count (the default with a limit), zero counts follow the counted values in value order.
+  const byCount = s.search({ q: 'category:tech', rows: 0, facet: { fields: ['qty'], queries: [], limit: 100 } });
+  assert.deepEqual(byCount.facets!.fields[0]![1], expected('qty', String, byNumber));
+});
+
+test('pages sorted by an indexed field equal a full sort, with ties, nulls, filters, offsets and correlated hits', () => {
+  // 3000 documents: 'common' in 80 %, 'late' only in the documents that sort last by qty; qty has ten values
+  // (many ties), published has nulls, price is a decimal.
+  const rows: RowImage[] = Array.from({ length: 3000 }, (_, i) => ({
+    ...books[0]!,
+    id: 10_000 + i,
+    title: [i % 5 !== 0 ? 'common' : 'rare', i % 10 === 0 ? 'late' : ''].join(' '),
+    body: 'x',
+    category: i % 3 === 0 ? 'food' : 'animals',
+    qty: i % 10 === 0 ? -1 : (i * 7) % 10,
+    price: `${(i * 37) % 500}.${String(i % 100).padStart(2, '0')}`,
+    published: i % 4 === 0 ? null : `20${String(10 + (i % 13)).padStart(2, '0')}-01-01T00:00:00Z`,
+    big: i,
+  }));
+  const g = buildGeneration(booksSpec, rows);
+  const reader = createSearcher(g.file, booksSpec, fakeAnalyzers);
+  const cmp = (a: unknown, b: unknown): number => (a === b ? 0 : a === null ? -1 : b === null ? 1 : typeof a === 'number' && typeof b === 'number' ? a - b : String(a) < String(b) ? -1 : 1);
+  try {
+    const cases: [string, string, string[]][] = [
+      ['common', 'qty desc', []],
+      ['common', 'qty asc', ['category:food']],
+      ['common', 'published desc', []],
+      ['common', 'published asc', ['category:animals']],
+      ['common', 'price desc', []],
+      ['late', 'qty desc', []],
+      ['common', 'qty asc, published desc', []],
+    ];
+    for (const [w, sort, fq] of cases) {
+      const [field, dir] = sort.split(',')[0]!.trim().split(' ') as [string, string];
+      const second = sort.split(',')[1]?.trim().split(' ') as [string, string] | undefined;
+      const num = field === 'price' ? (v: unknown) => (v === null ? null : Number(v)) : (v: unknown) => v;
+      const matching = rows.filter((r) => has(r, 'title', w) && fq.every((f) => r['category'] === f.split(':')[1]));
+      const sorted = [...matching].sort(
+        (a, b) =>
+          (dir === 'desc' ? -1 : 1) * cmp(num(a[field]), num(b[field])) ||
+          (second ? (second[1] === 'desc' ? -1 : 1) * cmp(a[second[0]], b[second[0]]) : 0) ||
+          Number(a['id']) - Number(b['id']),
+      );
+      for (const [start, n] of [[0, 10], [40, 20], [0, 50], [990, 10]] as const) {
+        const r = reader.search({ q: `title:${w}`, sort, fq, start, rows: n, fl: 'id' });
+        assert.equal(r.numFound, matching.length, `${w} ${sort} ${fq}`);
+        assert.deepEqual(r.docs.map((d) => d['id']), ids(sorted.slice(start, start + n)), `${w} ${sort} ${fq} start=${start}`);
+      }
+    }
   } finally {
     reader.close();
     g.cleanup();
