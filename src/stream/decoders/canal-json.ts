@@ -8,9 +8,11 @@ import type { IndexValue, RowImage } from '../../core/value.js';
 import { SchemaColumns, valueFromProtocolText } from './column-values.js';
 import { ddlTypeOfQuery } from './ddl-type.js';
 import { decodeFailed, ignoredTable, type Decoder, type DecoderOptions } from './decoder.js';
-import { parseJsonLossless } from './lossless-json.js';
+import { parseJsonExactKeys } from './lossless-json.js';
 
 const PROTOCOL = 'canal-json';
+/** The only numbers of a canal-json message that exceed 2^53 (column values are all text). */
+const TSO_KEYS = ['commitTs', 'watermarkTs'] as const;
 const OPS: Readonly<Record<string, RowOp>> = { INSERT: 'insert', UPDATE: 'update', DELETE: 'delete' };
 
 type TextRow = Readonly<Record<string, string | null>>;
@@ -71,11 +73,13 @@ export class CanalJsonDecoder implements Decoder {
     if (op === 'insert') return { ...base, before: null, after: image };
     if (op === 'delete') return { ...base, before: image, after: null };
     // `old` may hold only the changed columns' previous values: the before image is data overlaid with old.
-    const before = old === null ? image : { ...image, ...this.#image(schema, old) };
+    // A column whose old text equals its new text has the value already converted for the new image.
+    const before = old === null ? image : { ...image, ...this.#image(schema, old, data) };
     return { ...base, before, after: image };
   }
 
-  #image(schema: TableSchema, row: TextRow): RowImage {
+  /** `same`: a row whose equal texts are already converted in `image` (skipped here, the caller overlays). */
+  #image(schema: TableSchema, row: TextRow, same?: TextRow): RowImage {
     if (row === null || typeof row !== 'object') throw decodeFailed(PROTOCOL, `row of ${schema.db}.${schema.table} is not an object`);
     const columns = this.#columns.of(schema);
     const out: Record<string, IndexValue> = {};
@@ -83,6 +87,7 @@ export class CanalJsonDecoder implements Decoder {
       const col = columns.get(name);
       if (!col) continue; // a column the table schema does not know (e.g. added later): not indexed
       const text = row[name];
+      if (same !== undefined && text === same[name]) continue;
       if (text !== null && typeof text !== 'string') throw decodeFailed(PROTOCOL, `column ${name} of ${schema.db}.${schema.table}: expected text, got ${typeof text}`);
       try {
         out[name] = valueFromProtocolText(col, text ?? null, this.#o.timeZoneOffsetMinutes, 'latin1');
@@ -98,7 +103,7 @@ function parseCanal(m: RawMessage): CanalMessage {
   if (m.value === null || m.value.length === 0) throw decodeFailed(PROTOCOL, 'message has no value');
   let parsed: unknown;
   try {
-    parsed = parseJsonLossless(m.value.toString('utf8'));
+    parsed = parseJsonExactKeys(m.value.toString('utf8'), TSO_KEYS);
   } catch (e) {
     throw decodeFailed(PROTOCOL, `value is not JSON: ${(e as Error).message}`, e);
   }

@@ -88,8 +88,29 @@ export function enumToIndex(c: ColumnSchema, value: string): string {
 export function valueFromProtocolText(info: ColumnInfo, text: string | null, offsetMinutes: number, binaryText: 'latin1' | 'base64'): IndexValue {
   if (text === null) return null;
   const c = info.column;
+  if (c.kind === 'datetime') return datetimeFromProtocolText(text, offsetMinutes);
   if (info.members === 'enum') return enumFromIndex(c, text);
   if (info.members === 'set') return setFromBitmask(c, text);
   if (c.kind === 'binary' && binaryText === 'base64') return Buffer.from(text, 'base64').toString('base64');
   return valueFromText(c.kind, text, offsetMinutes);
+}
+
+/** `YYYY-MM-DD[ HH:MM:SS[.f…]]` exactly (what TiCDC prints); anything else takes the general path. */
+const PLAIN_DATETIME = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?)?$/;
+
+/**
+ * datetimeFromText's result for the common case with one Date instead of several and two ISO strings (the
+ * decoders convert every date of every row image): years 1000-9998, fields in range. Everything else
+ * (zero dates, out-of-range fields, other shapes) goes to datetimeFromText itself.
+ */
+export function datetimeFromProtocolText(text: string, offsetMinutes: number): IndexValue {
+  const m = PLAIN_DATETIME.exec(text);
+  if (m) {
+    const y = +m[1]!, mo = +m[2]!, d = +m[3]!;
+    const h = m[4] === undefined ? 0 : +m[4], mi = m[5] === undefined ? 0 : +m[5], s = m[6] === undefined ? 0 : +m[6];
+    if (y >= 1000 && y <= 9998 && mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h < 24 && mi < 60 && s < 60) {
+      return `${new Date(Date.UTC(y, mo - 1, d, h, mi - offsetMinutes, s)).toISOString().slice(0, 19)}${m[7] ?? ''}Z`;
+    }
+  }
+  return valueFromText('datetime', text, offsetMinutes);
 }

@@ -23,3 +23,50 @@ export function parseJsonLossless(text: string): unknown {
   }
   return JSON.parse(text.replace(TOKEN, (tok) => (tok.charCodeAt(0) === 34 /* " */ ? tok : `"${tok}"`)));
 }
+
+/**
+ * Parses JSON text natively, then restores the exact digits of the numbers under the given keys (at any
+ * depth) that a JS number cannot hold: a message whose only large numbers sit under known keys (canal-json's
+ * `_tidb.commitTs`) skips the full rewrite that parseJsonLossless does. The digits are read from the text
+ * after `"key":`, which occurs only where the key is a real object key (a quote inside a JSON string is
+ * escaped); when that is ambiguous, or a large number appears elsewhere, the whole text is parsed losslessly.
+ */
+export function parseJsonExactKeys(text: string, keys: readonly string[]): unknown {
+  const parsed: unknown = JSON.parse(text);
+  let ok = true;
+  const fix = (v: unknown): void => {
+    if (!ok || v === null || typeof v !== 'object') return;
+    if (Array.isArray(v)) {
+      for (const x of v) {
+        if (typeof x === 'number' && Number.isInteger(x) && !Number.isSafeInteger(x)) ok = false;
+        else fix(x);
+      }
+      return;
+    }
+    const o = v as Record<string, unknown>;
+    for (const k in o) {
+      const x = o[k];
+      if (typeof x === 'number') {
+        if (Number.isSafeInteger(x) || !Number.isInteger(x)) continue;
+        const exact = keys.includes(k) ? digitsAfterKey(text, k, x) : undefined;
+        if (exact === undefined) ok = false;
+        else o[k] = exact;
+      } else if (x !== null && typeof x === 'object') fix(x);
+    }
+  };
+  fix(parsed);
+  return ok ? parsed : parseJsonLossless(text);
+}
+
+/** The one integer token following `"key":` in `text` whose value rounds to `rounded`; undefined if none or several. */
+function digitsAfterKey(text: string, key: string, rounded: number): string | undefined {
+  let found: string | undefined;
+  const needle = `"${key}"`;
+  for (let at = text.indexOf(needle); at >= 0; at = text.indexOf(needle, at + needle.length)) {
+    const m = /^\s*:\s*(-?\d+)(?![\d.eE])/.exec(text.slice(at + needle.length, at + needle.length + 48));
+    if (!m || Number(m[1]) !== rounded) continue;
+    if (found !== undefined && found !== m[1]) return undefined;
+    found = m[1];
+  }
+  return found;
+}
