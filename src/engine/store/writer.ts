@@ -7,11 +7,15 @@ import type { DocKey } from '../../core/doc-key.js';
 import type { Statement } from 'better-sqlite3';
 import { openGenerationFile, readMeta, type GenDb } from './generation-file.js';
 import { layoutOf, type FieldLayout } from './layout.js';
-import { docColumns, docParams } from './values.js';
+import { docColumns, docParams, type SqlValue } from './values.js';
 import { asciiTokens } from './topk-table.js';
 
+/**
+ * `tokens`: the full-text fields' index-mode tokens of `values`, in FTS column order; a function is called
+ * only when they are needed (not when the update leaves every full-text field's text as stored).
+ */
 export type DocOp =
-  | { readonly kind: 'upsert'; readonly key: DocKey; readonly version: bigint; readonly values: RowImage; readonly tokens: readonly string[] }
+  | { readonly kind: 'upsert'; readonly key: DocKey; readonly version: bigint; readonly values: RowImage; readonly tokens: readonly string[] | (() => readonly string[]) }
   | { readonly kind: 'delete'; readonly key: DocKey; readonly version: bigint };
 
 /** Decides whether an operation at `incoming` may replace what the index holds at `stored` (doc or tombstone). */
@@ -20,13 +24,32 @@ export type VersionRule = (incoming: bigint, stored: bigint | undefined) => bool
 export interface ApplyResult {
   readonly applied: number;
   readonly skipped: number;
+  /** Per op, in order: 1 applied, 0 skipped by the version rule. */
+  readonly outcome: Uint8Array;
 }
+
+const MAX_UPDATE_SHAPES = 64;
+
+/** Stored value (integers read as bigint) equals the parameter about to be written? */
+function sameValue(stored: unknown, next: SqlValue): boolean {
+  if (stored === next) return true;
+  if (stored === null || next === null || typeof next === 'string' || typeof stored === 'string') return false;
+  // eslint-disable-next-line eqeqeq -- bigint (stored INTEGER) against number/bigint: compare by value
+  return (stored as bigint | number) == next;
+}
+
+type DocOpTokens = Extract<DocOp, { kind: 'upsert' }>['tokens'];
 
 export class GenerationWriter {
   readonly db: GenDb;
   readonly spec: IndexSpec;
   readonly #layout: readonly FieldLayout[];
   readonly #ftsCols: readonly string[];
+  readonly #cols: readonly string[];
+  /** Positions in docParams of the full-text fields' columns. */
+  readonly #ftsParams: readonly number[];
+  /** UPDATE statements by the set of columns they write (an update writes only the columns that changed). */
+  readonly #updates = new Map<string, Statement>();
   readonly #stmts;
   /** Terms with a stored top-K (topk-table.ts); their instances in changed rows are recorded. */
   readonly #frequent: ReadonlySet<string>;
@@ -38,12 +61,16 @@ export class GenerationWriter {
     this.#layout = layoutOf(spec);
     this.#ftsCols = this.#layout.filter((l) => l.ftsColumn).map((l) => l.ftsColumn!);
     const cols = docColumns(this.#layout);
+    this.#cols = cols;
+    this.#ftsParams = this.#layout.filter((l) => l.ftsColumn).map((l) => cols.indexOf(l.column));
     const db = this.db;
     this.#stmts = {
-      doc: db.prepare('SELECT rid, version FROM docs WHERE doc_key = ?').safeIntegers(true),
+      // [rid, version, ...columns in docParams order]
+      doc: db.prepare(`SELECT rid, version${cols.map((c) => `, ${c}`).join('')} FROM docs WHERE doc_key = ?`).raw(true).safeIntegers(true),
       tomb: db.prepare('SELECT version FROM tombstones WHERE doc_key = ?').safeIntegers(true),
       insert: db.prepare(`INSERT INTO docs(doc_key, version${cols.map((c) => `, ${c}`).join('')}) VALUES (?, ?${', ?'.repeat(cols.length)})`),
       update: db.prepare(`UPDATE docs SET version = ?${cols.map((c) => `, ${c} = ?`).join('')} WHERE rid = ?`),
+      version: db.prepare('UPDATE docs SET version = ? WHERE rid = ?'),
       deleteDoc: db.prepare('DELETE FROM docs WHERE rid = ?'),
       ftsInsert: this.#ftsCols.length
         ? db.prepare(`INSERT INTO fts(rowid, ${this.#ftsCols.join(', ')}) VALUES (?${', ?'.repeat(this.#ftsCols.length)})`)
@@ -82,54 +109,96 @@ export class GenerationWriter {
     return (this.#stmts.count.get() as { n: number }).n;
   }
 
-  /** Applies ops in order (the version rule decides each), and records `positions`, atomically. */
+  /**
+   * Applies ops in order (the version rule decides each), and records `positions`, atomically.
+   *
+   * Documents and tombstones change op by op; an update writes only the columns whose value changed (each
+   * written column costs a change in its B-tree index). The full-text rows are written afterwards, once per
+   * changed rid with its final tokens, in ascending rid order: FTS5 buffers a transaction's writes in memory
+   * only while their rowids ascend (a write below the previous rowid flushes the buffer as a new segment), so
+   * writes in arrival order (random rids) made one tiny segment per changed row and merges dominated the cost.
+   * An update that leaves every full-text field's text as stored leaves its full-text row (and top-K
+   * bookkeeping) alone, and its tokens are never asked for.
+   */
   apply(ops: readonly DocOp[], positions: readonly StreamPosition[], rule: VersionRule): ApplyResult {
     const s = this.#stmts;
     let applied = 0;
     let skipped = 0;
+    const outcome = new Uint8Array(ops.length);
     this.db.transaction(() => {
-      for (const op of ops) {
-        const doc = s.doc.get(op.key) as { rid: bigint; version: bigint } | undefined;
-        const stored = doc ? doc.version : (s.tomb.get(op.key) as { version: bigint } | undefined)?.version;
+      /** rid → whether it had a full-text row before this transaction, and its tokens after it (null: gone). */
+      const fts = new Map<number, { readonly existed: boolean; tokens: DocOpTokens | null }>();
+      const change = (rid: number, existed: boolean, tokens: DocOpTokens | null): void => {
+        const c = fts.get(rid);
+        if (c) c.tokens = tokens;
+        else fts.set(rid, { existed, tokens });
+      };
+      for (let k = 0; k < ops.length; k++) {
+        const op = ops[k]!;
+        const doc = s.doc.get(op.key) as unknown[] | undefined;
+        const stored = doc ? (doc[1] as bigint) : (s.tomb.get(op.key) as { version: bigint } | undefined)?.version;
         if (!rule(op.version, stored)) {
           skipped++;
           continue;
         }
         applied++;
+        outcome[k] = 1;
         if (op.kind === 'delete') {
           if (doc) {
-            s.deleteDoc.run(doc.rid);
-            if (s.ftsInsert) s.ftsDelete.run(doc.rid);
-            this.#touched(doc.rid, null);
+            s.deleteDoc.run(doc[0]);
+            change(Number(doc[0]), true, null);
           }
           s.tombPut.run(op.key, op.version);
           continue;
         }
         const params = docParams(this.#layout, op.values);
-        let rid: bigint | number;
         if (doc) {
-          s.update.run(op.version, ...params, doc.rid);
-          if (s.ftsInsert) s.ftsDelete.run(doc.rid);
-          rid = doc.rid;
+          const rid = doc[0] as bigint;
+          const changed: number[] = [];
+          for (let i = 0; i < params.length; i++) if (!sameValue(doc[i + 2], params[i]!)) changed.push(i);
+          if (changed.length === 0) s.version.run(op.version, rid);
+          else this.#update(rid, op.version, params, changed);
+          if (this.#ftsParams.some((i) => changed.includes(i))) change(Number(rid), true, op.tokens);
         } else {
           if (stored !== undefined) s.tombDel.run(op.key);
-          rid = s.insert.run(op.key, op.version, ...params).lastInsertRowid;
+          // A new rid may reuse one deleted earlier (even in this transaction): change() keeps its first state.
+          change(Number(s.insert.run(op.key, op.version, ...params).lastInsertRowid), false, op.tokens);
         }
-        s.ftsInsert?.run(rid, ...op.tokens);
-        this.#touched(rid, op.tokens);
+      }
+      const rids = [...fts.keys()].sort((a, b) => a - b);
+      for (const rid of rids) {
+        const c = fts.get(rid)!;
+        const tokens = typeof c.tokens === 'function' ? c.tokens() : c.tokens;
+        if (s.ftsInsert) {
+          if (c.existed) s.ftsDelete.run(rid);
+          if (tokens) s.ftsInsert.run(rid, ...tokens);
+        }
+        this.#touched(rid, tokens);
       }
       for (const p of positions) s.posPut.run(p.topic, p.partition, p.offset);
     })();
-    return { applied, skipped };
+    return { applied, skipped, outcome };
+  }
+
+  /** `UPDATE docs SET version, <the changed columns> WHERE rid`, one statement per shape (past the cap, every column). */
+  #update(rid: bigint, version: bigint, params: readonly SqlValue[], changed: readonly number[]): void {
+    const key = changed.join(',');
+    let st = this.#updates.get(key);
+    if (!st && this.#updates.size < MAX_UPDATE_SHAPES) {
+      st = this.db.prepare(`UPDATE docs SET version = ?${changed.map((i) => `, ${this.#cols[i]} = ?`).join('')} WHERE rid = ?`);
+      this.#updates.set(key, st);
+    }
+    if (st) st.run(version, ...changed.map((i) => params[i]), rid);
+    else this.#stmts.update.run(version, ...params, rid);
   }
 
   /** Records a changed rid and, for a row that now exists, its instances of the frequent terms per column. */
-  #touched(rid: bigint | number, tokens: readonly string[] | null): void {
+  #touched(rid: number, tokens: readonly string[] | null): void {
     const t = this.#touch;
     if (!t) return;
     // A rid touched for the first time has no recorded terms yet.
     if (t.rid.run(rid).changes === 0) t.clear.run(rid);
-    if (!tokens) return;
+    if (!tokens || this.#frequent.size === 0) return;
     tokens.forEach((text, i) => {
       const counts = new Map<string, number>();
       for (const tok of asciiTokens(text)) if (this.#frequent.has(tok)) counts.set(tok, (counts.get(tok) ?? 0) + 1);

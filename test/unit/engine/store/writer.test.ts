@@ -1,0 +1,203 @@
+// The change writer against a model: any sequence of upserts and deletes, in any split into transactions,
+// leaves documents, tombstones, full-text hits and the top-K bookkeeping exactly as applying the operations
+// one by one says (version rule: newer than the snapshot and not older than what is held; equal applies).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import type { FieldSpec, IndexSpec } from '../../../../src/core/schema.js';
+import type { RowImage } from '../../../../src/core/value.js';
+import { GenerationBuilder } from '../../../../src/engine/store/builder.js';
+import { GenerationWriter, type DocOp } from '../../../../src/engine/store/writer.js';
+import { versionRule } from '../../../../src/pipeline/version-rule.js';
+
+const field = (name: string, kind: FieldSpec['kind'], token: FieldSpec['token'], isKey = false): FieldSpec => ({ name, kind, sqlType: kind, token, search: true, isKey });
+const spec: IndexSpec = {
+  name: 'notes',
+  db: 'd',
+  table: 'notes',
+  key: ['id'],
+  fields: [field('id', 'integer', 'string', true), field('title', 'string', 'standard'), field('body', 'string', 'standard'), field('tag', 'string', 'string'), field('price', 'decimal', 'string')],
+};
+const VOCAB = ['alpha', 'beta', 'gamma', 'delta', 'eps'];
+const SNAPSHOT = 10n;
+
+interface Note {
+  readonly id: number;
+  readonly title: string;
+  readonly body: string;
+  readonly tag: string | null;
+  readonly price: string | null;
+}
+const row = (n: Note): RowImage => ({ id: n.id, title: n.title, body: n.body, tag: n.tag, price: n.price });
+type Change = { kind: 'upsert'; note: Note; version: bigint } | { kind: 'delete'; id: number; version: bigint };
+
+const words = (n: number) => fc.array(fc.constantFrom(...VOCAB), { maxLength: n }).map((w) => w.join(' '));
+const noteArb = (id: fc.Arbitrary<number>) =>
+  fc.record({ id, title: words(3), body: words(6), tag: fc.option(fc.constantFrom('x', 'y'), { nil: null }), price: fc.option(fc.constantFrom('1.50', '2.00', '10.25'), { nil: null }) });
+const version = fc.bigInt({ min: 5n, max: 30n });
+const changeArb: fc.Arbitrary<Change> = fc.oneof(
+  fc.record({ kind: fc.constant('upsert' as const), note: noteArb(fc.integer({ min: 1, max: 14 })), version }),
+  // an update that changes only the non-text fields of the note the generator picked
+  fc.record({ kind: fc.constant('delete' as const), id: fc.integer({ min: 1, max: 14 }), version }),
+);
+
+interface ModelDoc {
+  readonly version: bigint;
+  readonly note: Note;
+}
+
+function build(notes: readonly Note[]): { file: string; cleanup(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'tidesearch-writer-'));
+  const file = join(dir, 'gen.sqlite');
+  const b = new GenerationBuilder(file, spec);
+  b.setSnapshot(SNAPSHOT);
+  const batch = b.insertDocs(notes.map(row), SNAPSHOT);
+  b.insertTokens(batch.rids, batch.texts.map((t) => t ?? ''));
+  // minDocs 1: every term gets a top-K, so the writer records touched terms for all of them.
+  b.seal({ minDocs: 1, k: 5 });
+  b.close();
+  return { file, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+function check(w: GenerationWriter, docs: ReadonlyMap<number, ModelDoc>, tombs: ReadonlyMap<number, bigint>, touched: ReadonlySet<number>): void {
+  const db = w.db;
+  const stored = db.prepare('SELECT doc_key, version, f1, f2, f3, f4, f4_num FROM docs ORDER BY CAST(doc_key AS INTEGER)').raw(true).safeIntegers(true).all() as unknown[][];
+  const want = [...docs].sort(([a], [b]) => a - b).map(([id, d]) => [String(id), d.version, d.note.title, d.note.body, d.note.tag, d.note.price, d.note.price === null ? null : Number(d.note.price)]);
+  assert.deepEqual(stored, want, 'documents');
+  const tomb = db.prepare('SELECT doc_key, version FROM tombstones ORDER BY CAST(doc_key AS INTEGER)').raw(true).safeIntegers(true).all();
+  assert.deepEqual(tomb, [...tombs].sort(([a], [b]) => a - b).map(([id, v]) => [String(id), v]), 'tombstones');
+  const keyOfRid = new Map((db.prepare('SELECT rid, doc_key FROM docs').raw(true).all() as [number, string][]).map(([r, k]) => [r, Number(k)]));
+  for (const [col, pick] of [['t0', (n: Note) => n.title], ['t1', (n: Note) => n.body]] as const) {
+    for (const term of VOCAB) {
+      const hits = (db.prepare('SELECT rowid FROM fts WHERE fts MATCH ?').pluck().all(`{${col}} : ${term}`) as number[]).map((r) => keyOfRid.get(r) ?? `orphan rid ${r}`);
+      const model = [...docs].filter(([, d]) => pick(d.note).split(' ').includes(term)).map(([id]) => id);
+      assert.deepEqual(hits.sort(), model.sort(), `hits of ${col}:${term}`);
+    }
+  }
+  // Top-K bookkeeping: every rid changed since seal is touched; an existing one has its current term counts.
+  const touchedRids = new Set(db.prepare('SELECT rid FROM touched').pluck().all() as number[]);
+  for (const id of touched) {
+    const rid = [...keyOfRid].find(([, k]) => k === id)?.[0];
+    if (rid !== undefined) assert.ok(touchedRids.has(rid), `rid of ${id} is touched`);
+  }
+  const terms = db.prepare('SELECT term, col, rid, tf FROM touched_terms ORDER BY rid, col, term').raw(true).all() as [string, string, number, number][];
+  const wantTerms: [string, string, number, number][] = [];
+  for (const rid of [...touchedRids].sort((a, b) => a - b)) {
+    const id = keyOfRid.get(rid);
+    if (id === undefined) continue;
+    const n = docs.get(id)!.note;
+    for (const [col, text] of [['t0', n.title], ['t1', n.body]] as const) {
+      const counts = new Map<string, number>();
+      for (const t of text.split(' ').filter(Boolean)) counts.set(t, (counts.get(t) ?? 0) + 1);
+      for (const [t, tf] of [...counts].sort(([a], [b]) => (a < b ? -1 : 1))) wantTerms.push([t, col, rid, tf]);
+    }
+  }
+  const frequent = new Set(db.prepare('SELECT term FROM topk_terms').pluck().all() as string[]);
+  assert.deepEqual(terms, wantTerms.filter(([t]) => frequent.has(t)), 'touched terms');
+  assert.doesNotThrow(() => db.exec("INSERT INTO fts(fts, rank) VALUES ('integrity-check', 0)"), 'FTS5 integrity');
+}
+
+test('any changes in any transaction split leave the generation as applying them one by one does', () => {
+  const initial = fc.uniqueArray(noteArb(fc.integer({ min: 1, max: 10 })), { selector: (n) => n.id, minLength: 1, maxLength: 10 });
+  const splits = fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: 20 });
+  fc.assert(
+    fc.property(initial, fc.array(changeArb, { maxLength: 40 }), splits, (notes, changes, sizes) => {
+      const g = build(notes);
+      const w = new GenerationWriter(g.file, spec);
+      try {
+        const rule = versionRule(SNAPSHOT);
+        const docs = new Map<number, ModelDoc>(notes.map((n) => [n.id, { version: SNAPSHOT, note: n }]));
+        const tombs = new Map<number, bigint>();
+        const touched = new Set<number>();
+        let at = 0;
+        let size = 0;
+        while (at < changes.length) {
+          const batch = changes.slice(at, at + sizes[size++ % sizes.length]!);
+          at += batch.length;
+          let applied = 0;
+          const ops: DocOp[] = batch.map((c) => {
+            const id = c.kind === 'upsert' ? c.note.id : c.id;
+            const held = docs.get(id)?.version ?? tombs.get(id);
+            if (rule(c.version, held)) {
+              applied++;
+              touched.add(id);
+              if (c.kind === 'upsert') {
+                docs.set(id, { version: c.version, note: c.note });
+                tombs.delete(id);
+              } else {
+                docs.delete(id);
+                tombs.set(id, c.version);
+              }
+            }
+            // Tokens asked for lazily half of the time: the writer calls the function only when it needs them.
+            return c.kind === 'upsert'
+              ? { kind: 'upsert', key: String(id), version: c.version, values: row(c.note), tokens: id % 2 ? [c.note.title, c.note.body] : () => [c.note.title, c.note.body] }
+              : { kind: 'delete', key: String(id), version: c.version };
+          });
+          const r = w.apply(ops, [{ topic: 't', partition: 0, offset: String(at) }], rule);
+          assert.equal(r.applied, applied);
+          assert.equal(r.skipped, batch.length - applied);
+          assert.deepEqual(w.positions(), [{ topic: 't', partition: 0, offset: String(at) }]);
+        }
+        check(w, docs, tombs, touched);
+      } finally {
+        w.close();
+        g.cleanup();
+      }
+    }),
+    { numRuns: 150 },
+  );
+});
+
+test('an update that leaves the full-text fields unchanged does not ask for tokens; one that changes them does', () => {
+  const g = build([{ id: 1, title: 'alpha', body: 'beta', tag: 'x', price: '1.50' }]);
+  const w = new GenerationWriter(g.file, spec);
+  try {
+    const rule = versionRule(SNAPSHOT);
+    let asked = 0;
+    const tokens = (t: string, b: string) => () => {
+      asked++;
+      return [t, b];
+    };
+    w.apply([{ kind: 'upsert', key: '1', version: 11n, values: row({ id: 1, title: 'alpha', body: 'beta', tag: 'y', price: '2.00' }), tokens: tokens('alpha', 'beta') }], [], rule);
+    assert.equal(asked, 0, 'tag and price changed only');
+    w.apply([{ kind: 'upsert', key: '1', version: 12n, values: row({ id: 1, title: 'gamma', body: 'beta', tag: 'y', price: '2.00' }), tokens: tokens('gamma', 'beta') }], [], rule);
+    assert.equal(asked, 1, 'title changed');
+    check(w, new Map([[1, { version: 12n, note: { id: 1, title: 'gamma', body: 'beta', tag: 'y', price: '2.00' } }]]), new Map(), new Set([1]));
+  } finally {
+    w.close();
+    g.cleanup();
+  }
+});
+
+test('positions are stored with the documents: a failing operation leaves neither', () => {
+  const g = build([{ id: 1, title: 'alpha', body: 'beta', tag: 'x', price: '1.50' }]);
+  const w = new GenerationWriter(g.file, spec);
+  try {
+    const rule = versionRule(SNAPSHOT);
+    w.apply([], [{ topic: 't', partition: 0, offset: '5' }], () => false);
+    const bad = () => {
+      throw new Error('analysis failed');
+    };
+    assert.throws(
+      () =>
+        w.apply(
+          [
+            { kind: 'delete', key: '1', version: 11n },
+            { kind: 'upsert', key: '2', version: 11n, values: row({ id: 2, title: 'gamma', body: '', tag: null, price: null }), tokens: bad },
+          ],
+          [{ topic: 't', partition: 0, offset: '9' }],
+          rule,
+        ),
+      /analysis failed/,
+    );
+    assert.deepEqual(w.positions(), [{ topic: 't', partition: 0, offset: '5' }]);
+    check(w, new Map([[1, { version: SNAPSHOT, note: { id: 1, title: 'alpha', body: 'beta', tag: 'x', price: '1.50' } }]]), new Map(), new Set());
+  } finally {
+    w.close();
+    g.cleanup();
+  }
+});
