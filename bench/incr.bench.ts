@@ -94,7 +94,8 @@ try {
   if (!created.success) throw new Error(`do_create: ${created.errormsg.join('; ')}`);
   const build = await srv.waitForTask(created.bizresult.taskid, 600_000);
   if (build.faild) throw new Error(`build failed: ${build.errs}`);
-  // (b1) The backlog is consumed by the build's catch-up phase (before the swap), which logs its span.
+  // (b1) The backlog is consumed by the build's catch-up phase (before the swap), which logs its span (the events
+  // also count in do_get_incr_status's applied).
   const logs1 = String((await srv.admin('do_get_incr_status', { indexName: 'emp', log: true })).bizresult.logs ?? '');
   const from = /^(\S+) catch-up of /m.exec(logs1)?.[1];
   const upTo = /^(\S+) caught up at (.*); swapping/m.exec(logs1);
@@ -185,7 +186,7 @@ try {
   await Promise.all(probes);
   latencies.sort((a, b) => a - b);
   const s2 = (await srv.admin('do_get_incr_status', { indexName: 'emp' })).bizresult;
-  console.log(`(c) ${fmt(produced / steadyS)} events/s produced for ${steadyS.toFixed(1)} s; ${latencies.length} probes seen, ${missed} not seen within 10 s; state ${s2.state}, lag_ms ${s2.lag_ms}  [load ${loadNow()}]`);
+  console.log(`(c) ${fmt(produced / steadyS)} events/s produced for ${steadyS.toFixed(1)} s; ${latencies.length} probes seen, ${missed} not seen within 10 s; state ${s2.state}, lag_ms ${s2.lag_ms} (commit times are stamped 10 min ahead)  [load ${loadNow()}]`);
   const peak = peakRssMiB(srv.child.pid!);
 
   console.log('');

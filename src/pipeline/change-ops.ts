@@ -57,8 +57,20 @@ export class ChangeOps {
     });
   }
 
-  /** One row change → one or two operations (a key change deletes the old document). `tokens`: of the new image. */
-  toOps(item: RowItem, tokens: (after: RowImage) => readonly string[] = (r) => this.tokensOf(r)): DocOp[] {
+  /** Do the images hold the same text in every full-text field? (then the new image's tokens are the old ones) */
+  sameFtsTexts(a: RowImage, b: RowImage): boolean {
+    return this.#fts.every((l) => {
+      const x = a[l.field.name];
+      const y = b[l.field.name];
+      return x !== undefined && y !== undefined && (x === y || (x !== null && y !== null && String(x) === String(y)));
+    });
+  }
+
+  /**
+   * One row change → one or two operations (a key change deletes the old document). `tokens`: of the new
+   * image, already analysed; without them the writer analyses the new image on this thread if it needs to.
+   */
+  toOps(item: RowItem, tokens?: readonly string[]): DocOp[] {
     const key = this.#spec.key;
     const version = item.commitTs;
     if (item.op === 'delete') {
@@ -74,7 +86,7 @@ export class ChangeOps {
       const oldKey = docKeyOf(key, item.before);
       if (oldKey !== newKey) ops.push({ kind: 'delete', key: oldKey, version });
     }
-    ops.push({ kind: 'upsert', key: newKey, version, values: after, tokens: tokens(after) });
+    ops.push({ kind: 'upsert', key: newKey, version, values: after, tokens: tokens ?? (() => this.tokensOf(after)) });
     return ops;
   }
 }

@@ -12,13 +12,14 @@ export interface ChannelStatus {
   readonly endOffsets: Readonly<Record<string, string>>;
   /** Change events applied in the last 60 seconds. */
   readonly last60Sec: number;
+  /** Each stream event counts once: a catch-up re-reading what the live channel took in does not count it again. */
   readonly applied: number;
   readonly skipped: number;
   readonly ignored: number;
   readonly rejected: number;
-  /** now − commit time of the last applied change (ms); null before the first. */
+  /** now − commit time of the newest applied change (ms); null before the first; negative when it is ahead of this clock. */
   readonly lagMs: number | null;
-  /** now − the last watermark (resolved ts) seen (ms); null before the first. */
+  /** now − the last watermark (resolved ts) seen (ms); null before the first; negative likewise. */
   readonly watermarkLagMs: number | null;
   readonly lastCommitTs: string | null;
   readonly lastWatermarkTs: string | null;

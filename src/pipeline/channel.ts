@@ -33,20 +33,36 @@ export interface ChannelDeps {
   /** A new consumer each call: the live loop and a catch-up run side by side. */
   readonly openStream: (onStatus?: (s: TransportStatus) => void) => ChangeStream;
   /** Worker threads for analysing changed rows; without it rows are analysed on this thread. */
-  readonly analysis?: BulkAnalysis;
+  readonly analysis?: BulkAnalysis & { readonly size?: number };
   readonly observer?: ChannelObserver;
 }
 
 const LOG_LINES = 200;
 const COMMIT_EVERY_MS = 2000;
-const PIPELINE_DEPTH = 3;
+/** A transaction takes the batches that are ready, up to this many events (one commit per fetch or more). */
+const MAX_TX_EVENTS = 20_000;
+/** Batches stop being taken in while this many decoded events wait to be written. */
+const MAX_QUEUED_EVENTS = 40_000;
+/** Rows per analysis job: enough to pay for the message to the worker, few enough to spread over the pool. */
+const MIN_JOB_ROWS = 64;
+const MAX_JOB_ROWS = 1000;
 
+interface PreparedRow {
+  readonly item: RowItem;
+  readonly m: RawMessage;
+  /** First time this channel sees the message: it counts in status (a catch-up re-reading what the live channel applied does not). */
+  readonly counts: boolean;
+}
+
+/** A decoded batch waiting to be written: its rows, the analysis of their new images, and its positions. */
 interface Prepared {
-  readonly rows: readonly { readonly item: RowItem; readonly m: RawMessage }[];
+  readonly rows: readonly PreparedRow[];
   readonly rejected: number;
   readonly ignored: number;
+  readonly events: number;
   readonly tokens: Promise<ReadonlyMap<RowItem, readonly string[]> | null>;
-  readonly position: StreamPosition;
+  ready: boolean;
+  readonly positions: readonly StreamPosition[];
 }
 
 /** Counts per second over the last minute. */
@@ -86,8 +102,9 @@ export class Channel {
   #rejected = 0;
   #lastCommitTs: bigint | null = null;
   #lastWatermark: bigint | null = null;
-  #lastCommitAt = 0;
   #ends: Record<string, string> = {};
+  /** Highest offset this channel has taken in per partition (live or catch-up): what counts in status once. */
+  readonly #seen = new Map<string, bigint>();
 
   constructor(d: ChannelDeps) {
     this.#d = d;
@@ -131,8 +148,8 @@ export class Channel {
       skipped: this.#skipped,
       ignored: this.#ignored,
       rejected: this.#rejected,
-      lagMs: this.#lastCommitTs === null ? null : Math.max(0, now - tsoToMillis(this.#lastCommitTs)),
-      watermarkLagMs: this.#lastWatermark === null ? null : Math.max(0, now - tsoToMillis(this.#lastWatermark)),
+      lagMs: this.#lastCommitTs === null ? null : now - tsoToMillis(this.#lastCommitTs),
+      watermarkLagMs: this.#lastWatermark === null ? null : now - tsoToMillis(this.#lastWatermark),
       lastCommitTs: this.#lastCommitTs?.toString() ?? null,
       lastWatermarkTs: this.#lastWatermark?.toString() ?? null,
       protocol: this.#decoder.protocol,
@@ -211,115 +228,213 @@ export class Channel {
     let lastCommit = 0;
     const from = writer.positions();
     const limits = new Map(catchUp?.target.map((p) => [`${p.topic}-${p.partition}`, BigInt(p.offset)]) ?? []);
-    // Batches are pipelined: while batch k is written on this thread, batch k+1 is analysed by the worker
-    // pool. Writes stay in arrival order (one chain), and at most PIPELINE_DEPTH batches are in flight.
-    let tail: Promise<void> = Promise.resolve();
-    const inflight: Promise<void>[] = [];
-    await stream.run({
-      from,
-      reset: this.#d.incr.offsetResetStrategy,
-      signal,
-      onBatch: async (b: ChangeBatch) => {
-        if (live && this.#state !== 'running') this.#setState('running');
-        this.#ends[`${b.topic}-${b.partition}`] = b.highWatermark;
-        const limit = limits.get(`${b.topic}-${b.partition}`);
-        const messages = limit === undefined ? b.messages : b.messages.filter((m) => BigInt(m.offset) < limit);
-        if (catchUp && limit !== undefined && messages.length === 0 && b.messages.length) {
-          await tail;
-          if (reached(writer.positions(), catchUp.target)) catchUp.done();
-          return;
+    // Batches are pipelined: each is decoded as it arrives and its new row images go to the analysis pool;
+    // one writer loop takes the batches in arrival order and writes all that are ready in one transaction
+    // (documents and every partition's position together). A write failure stops the stream.
+    const queue: Prepared[] = [];
+    let queued = 0;
+    let failure: { error: unknown } | undefined;
+    let writing: Promise<void> | undefined;
+    let wake: (() => void) | undefined;
+    const stop = new AbortController();
+    const onAbort = () => stop.abort(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    if (signal.aborted) stop.abort(signal.reason);
+    const writeLoop = async (): Promise<void> => {
+      while (queue.length) {
+        await queue[0]!.tokens;
+        const take = [queue.shift()!];
+        let events = take[0]!.events;
+        while (queue.length && queue[0]!.ready && events + queue[0]!.events <= MAX_TX_EVENTS) {
+          events += queue[0]!.events;
+          take.push(queue.shift()!);
         }
-        if (!messages.length) return;
-        const prepared = this.#prepare(messages, live);
-        const step = tail.then(async () => {
-          this.#write(writer, prepared, await prepared.tokens, rule, live);
-          if (catchUp && reached(writer.positions(), catchUp.target)) catchUp.done();
+        this.#write(writer, take, await Promise.all(take.map((p) => p.tokens)), rule);
+        queued -= events;
+        wake?.();
+        if (catchUp && reached(writer.positions(), catchUp.target)) catchUp.done();
+        // Let I/O (fetch responses, status and search requests) in between transactions.
+        if (queue.length) await new Promise<void>((r) => setImmediate(r));
+      }
+    };
+    const startWriting = (): void => {
+      writing ??= writeLoop()
+        .catch((error: unknown) => {
+          failure ??= { error };
+          stop.abort('write failed');
+        })
+        .finally(() => {
+          writing = undefined;
+          wake?.();
+          if (queue.length && !failure) startWriting();
         });
-        step.catch(() => {}); // awaited below; this only marks it handled while it waits in the queue
-        tail = step;
-        inflight.push(step);
-        if (inflight.length >= PIPELINE_DEPTH) await inflight.shift();
-        if (live && Date.now() - lastCommit > COMMIT_EVERY_MS) {
-          lastCommit = Date.now();
-          await stream.commit(writer.positions()).catch((e) => this.log(`offset commit to the consumer group failed (visibility only): ${String(e)}`));
-        }
-      },
-    });
-    await Promise.all(inflight);
+    };
+    try {
+      await stream.run({
+        from,
+        reset: this.#d.incr.offsetResetStrategy,
+        signal: stop.signal,
+        onBatch: async (b: ChangeBatch) => {
+          if (failure) throw failure.error;
+          if (live && this.#state !== 'running') this.#setState('running');
+          let beyond = false;
+          const parts: { partition: number; messages: readonly RawMessage[] }[] = [];
+          for (const p of b.partitions) {
+            this.#ends[`${b.topic}-${p.partition}`] = p.highWatermark;
+            const limit = limits.get(`${b.topic}-${p.partition}`);
+            const messages = limit === undefined ? p.messages : p.messages.filter((m) => BigInt(m.offset) < limit);
+            if (messages.length < p.messages.length) beyond = true;
+            if (messages.length) parts.push({ partition: p.partition, messages });
+          }
+          if (parts.length) {
+            const prepared = this.#prepare(b.topic, parts);
+            queue.push(prepared);
+            queued += prepared.events;
+            startWriting();
+          } else if (catchUp && beyond) {
+            // Only messages past the target: once what is queued is written, the target may be reached.
+            while (writing) await writing;
+            if (reached(writer.positions(), catchUp.target)) catchUp.done();
+          }
+          while (queued > MAX_QUEUED_EVENTS && writing) await new Promise<void>((r) => (wake = r));
+          if (live && Date.now() - lastCommit > COMMIT_EVERY_MS) {
+            lastCommit = Date.now();
+            stream.commit(writer.positions()).catch((e) => this.log(`offset commit to the consumer group failed (visibility only): ${String(e)}`));
+          }
+        },
+      });
+    } catch (e) {
+      failure ??= { error: e };
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+    // What was taken in is written before the stream's end is reported (a stop writes the batches in hand).
+    while (writing) await writing;
+    if (failure) throw failure.error;
   }
 
-  /** Decodes a batch and starts analysing its new row images (one job on the worker pool). */
-  #prepare(messages: readonly RawMessage[], live: boolean): Prepared {
-    const rows: { item: RowItem; m: RawMessage }[] = [];
+  /** Decodes a batch and starts analysing its new row images on the worker pool (in jobs spread over it). */
+  #prepare(topic: string, parts: readonly { partition: number; messages: readonly RawMessage[] }[]): Prepared {
+    const rows: PreparedRow[] = [];
     let rejected = 0;
     let ignored = 0;
-    for (const m of messages) {
-      let items: StreamItem[];
-      try {
-        items = this.#decoder.decode(m);
-      } catch (e) {
-        rejected++;
-        if (live) this.#deadLetter(m, asTidesearchError(e).message);
-        continue;
-      }
-      for (const item of items) {
-        switch (item.kind) {
-          case 'row':
-            if (this.#ops.matches(item)) rows.push({ item, m });
-            else ignored++;
-            break;
-          case 'resolved':
-            if (live && (this.#lastWatermark === null || item.commitTs > this.#lastWatermark)) this.#lastWatermark = item.commitTs;
-            break;
-          case 'ddl':
-            if (live) this.#recordDdl(item);
-            break;
-          case 'ignored':
-            ignored++;
-            break;
+    let events = 0;
+    const positions: StreamPosition[] = [];
+    for (const { partition, messages } of parts) {
+      const key = `${topic}-${partition}`;
+      const seenUpTo = this.#seen.get(key) ?? -1n;
+      for (const m of messages) {
+        events++;
+        const offset = BigInt(m.offset);
+        const counts = offset > seenUpTo;
+        let items: StreamItem[];
+        try {
+          items = this.#decoder.decode(m);
+        } catch (e) {
+          if (counts) {
+            rejected++;
+            this.#deadLetter(m, asTidesearchError(e).message);
+          }
+          continue;
+        }
+        for (const item of items) {
+          switch (item.kind) {
+            case 'row':
+              if (this.#ops.matches(item)) rows.push({ item, m, counts });
+              else if (counts) ignored++;
+              break;
+            case 'resolved':
+              if (counts && (this.#lastWatermark === null || item.commitTs > this.#lastWatermark)) this.#lastWatermark = item.commitTs;
+              break;
+            case 'ddl':
+              if (counts) this.#recordDdl(item);
+              break;
+            case 'ignored':
+              if (counts) ignored++;
+              break;
+          }
         }
       }
+      const last = BigInt(messages[messages.length - 1]!.offset);
+      if (last > seenUpTo) this.#seen.set(key, last);
+      positions.push({ topic, partition, offset: (last + 1n).toString() });
     }
-    const upserts = rows.filter((r) => r.item.op !== 'delete' && r.item.after);
+    // New images to analyse; an update whose full-text texts are unchanged is not sent (the writer keeps the
+    // stored tokens; should they differ from the event's before image after all, it analyses on this thread).
+    const upserts = rows.filter((r) => r.item.op !== 'delete' && r.item.after && !(r.item.op === 'update' && r.item.before && this.#ops.sameFtsTexts(r.item.before, r.item.after)));
     const width = this.#ops.ftsTokenNames.length;
-    const tokens: Promise<ReadonlyMap<RowItem, readonly string[]> | null> =
-      this.#d.analysis && upserts.length && width
-        ? this.#d.analysis.analyze({ tokens: this.#ops.ftsTokenNames, texts: upserts.flatMap((r) => this.#ops.ftsTexts(r.item.after!)) }).then((out) => {
-            const byItem = new Map<RowItem, readonly string[]>();
-            upserts.forEach((r, k) => byItem.set(r.item, out.slice(k * width, k * width + width)));
-            return byItem;
-          })
-        : Promise.resolve(null);
-    const last = messages[messages.length - 1]!;
-    const position = { topic: last.topic, partition: last.partition, offset: (BigInt(last.offset) + 1n).toString() };
-    return { rows, rejected, ignored, tokens, position };
+    const analysis = this.#d.analysis;
+    let tokens: Promise<ReadonlyMap<RowItem, readonly string[]> | null> = Promise.resolve(null);
+    if (analysis && upserts.length && width) {
+      const threads = Math.max(1, analysis.size ?? 2);
+      const jobs = Math.max(1, Math.min(Math.ceil(upserts.length / MIN_JOB_ROWS), Math.max(threads, Math.ceil(upserts.length / MAX_JOB_ROWS))));
+      const per = Math.ceil(upserts.length / jobs);
+      const names = this.#ops.ftsTokenNames;
+      const parts: Promise<string[]>[] = [];
+      for (let i = 0; i < upserts.length; i += per) {
+        parts.push(analysis.analyze({ tokens: names, texts: upserts.slice(i, i + per).flatMap((r) => this.#ops.ftsTexts(r.item.after!)) }));
+      }
+      tokens = Promise.all(parts).then((outs) => {
+        const byItem = new Map<RowItem, readonly string[]>();
+        let k = 0;
+        for (const out of outs) for (let j = 0; j < out.length; j += width) byItem.set(upserts[k++]!.item, out.slice(j, j + width));
+        return byItem;
+      });
+    }
+    const prepared: Prepared = { rows, rejected, ignored, events, tokens, ready: false, positions };
+    tokens.then(
+      () => (prepared.ready = true),
+      () => {},
+    );
+    return prepared;
   }
 
-  /** Applies a prepared batch and its stream position in one transaction, and updates the counters. */
-  #write(writer: GenerationWriter, p: Prepared, tokens: ReadonlyMap<RowItem, readonly string[]> | null, rule: ReturnType<typeof versionRule>, live: boolean): void {
-    let rejected = p.rejected;
+  /** Applies prepared batches and their stream positions in one transaction, and updates the counters. */
+  #write(writer: GenerationWriter, batches: readonly Prepared[], tokens: readonly (ReadonlyMap<RowItem, readonly string[]> | null)[], rule: ReturnType<typeof versionRule>): void {
+    let rejected = 0;
+    let ignored = 0;
     let newestCommit: bigint | null = null;
     const ops: DocOp[] = [];
-    for (const { item, m } of p.rows) {
-      try {
-        const pre = tokens?.get(item);
-        ops.push(...(pre ? this.#ops.toOps(item, () => pre) : this.#ops.toOps(item)));
-        if (newestCommit === null || item.commitTs > newestCommit) newestCommit = item.commitTs;
-      } catch (e) {
-        rejected++;
-        if (live) this.#deadLetter(m, `row change not applicable: ${asTidesearchError(e).message}`);
+    /** Per counted row: the range of its ops (a key change is two). */
+    const counted: { from: number; to: number; commitTs: bigint }[] = [];
+    const positions = new Map<string, StreamPosition>();
+    batches.forEach((p, b) => {
+      rejected += p.rejected;
+      ignored += p.ignored;
+      for (const pos of p.positions) positions.set(`${pos.topic}-${pos.partition}`, pos);
+      for (const { item, m, counts } of p.rows) {
+        const from = ops.length;
+        try {
+          ops.push(...this.#ops.toOps(item, tokens[b]?.get(item)));
+        } catch (e) {
+          if (counts) {
+            rejected++;
+            this.#deadLetter(m, `row change not applicable: ${asTidesearchError(e).message}`);
+          }
+          continue;
+        }
+        if (counts) counted.push({ from, to: ops.length, commitTs: item.commitTs });
       }
+    });
+    const r = writer.apply(ops, [...positions.values()], rule);
+    let applied = 0;
+    let skipped = 0;
+    for (const c of counted) {
+      let any = false;
+      for (let k = c.from; k < c.to; k++) if (r.outcome[k]) any = true;
+      if (any) applied++;
+      else skipped++;
+      if (newestCommit === null || c.commitTs > newestCommit) newestCommit = c.commitTs;
     }
-    const r = writer.apply(ops, [p.position], rule);
-    if (!live) return;
-    this.#applied += r.applied;
-    this.#skipped += r.skipped;
-    this.#ignored += p.ignored;
+    if (!counted.length && !rejected && !ignored) return;
+    this.#applied += applied;
+    this.#skipped += skipped;
+    this.#ignored += ignored;
     this.#rejected += rejected;
-    this.#minute.add(r.applied);
-    if (newestCommit !== null) this.#lastCommitTs = newestCommit;
-    const lagMs = this.#lastCommitTs === null ? null : Math.max(0, Date.now() - tsoToMillis(this.#lastCommitTs));
-    this.#d.observer?.applied({ index: this.name, events: r.applied, skipped: r.skipped, rejected, lagMs, positions: [p.position] });
+    this.#minute.add(applied);
+    if (newestCommit !== null && (this.#lastCommitTs === null || newestCommit > this.#lastCommitTs)) this.#lastCommitTs = newestCommit;
+    const lagMs = this.#lastCommitTs === null ? null : Date.now() - tsoToMillis(this.#lastCommitTs);
+    this.#d.observer?.applied({ index: this.name, events: applied, skipped, rejected, lagMs, positions: [...positions.values()] });
   }
 
   #deadLetter(m: RawMessage, reason: string): void {

@@ -7,12 +7,21 @@ export type TransportStatus =
   | { readonly state: 'retrying'; readonly reason: string; readonly attempt: number; readonly delayMs: number }
   | { readonly state: 'stopped'; readonly reason?: string };
 
-export interface ChangeBatch {
-  readonly topic: string;
+/** One partition's messages of a batch, in offset order. */
+export interface PartitionBatch {
   readonly partition: number;
   readonly messages: readonly RawMessage[];
   /** Broker's high watermark for this partition (for lag in messages). */
   readonly highWatermark: string;
+}
+
+/**
+ * What one fetch returned: every partition that had messages. The consumer applies it whole (one
+ * transaction for all partitions), so a fetch's cost of committing is paid once, not once per partition.
+ */
+export interface ChangeBatch {
+  readonly topic: string;
+  readonly partitions: readonly PartitionBatch[];
 }
 
 export interface ChangeStreamRunOptions {
@@ -20,7 +29,10 @@ export interface ChangeStreamRunOptions {
   readonly from: readonly StreamPosition[];
   readonly reset: 'earliest' | 'latest' | 'none';
   readonly signal: AbortSignal;
-  /** Called for each batch; the promise resolving means the batch is durably applied. */
+  /**
+   * Called for each batch, one at a time. The consumer may take a batch in and resolve before it is applied
+   * (pipelining); it must apply batches in order and store positions with what they applied.
+   */
   readonly onBatch: (b: ChangeBatch) => Promise<void>;
 }
 

@@ -94,14 +94,15 @@ class KafkaChangeStream implements ChangeStream {
           await this.#addNewPartitions(positions, r);
         }
         pending = fetchNext();
-        for (const p of data) {
-          if (r.signal.aborted) break;
-          if (p.messages.length === 0) continue;
-          const messages: RawMessage[] = p.messages.map((m) => ({
-            topic, partition: p.partition, offset: m.offset, key: m.key, value: m.value, timestampMs: Number(m.timestamp),
+        // Every partition's messages of this fetch in one batch: the consumer applies them in one transaction.
+        const partitions = data
+          .filter((p) => p.messages.length > 0)
+          .map((p) => ({
+            partition: p.partition,
+            highWatermark: p.highWatermark,
+            messages: p.messages.map((m): RawMessage => ({ topic, partition: p.partition, offset: m.offset, key: m.key, value: m.value, timestampMs: Number(m.timestamp) })),
           }));
-          await r.onBatch({ topic, partition: p.partition, messages, highWatermark: p.highWatermark });
-        }
+        if (partitions.length && !r.signal.aborted) await r.onBatch({ topic, partitions });
       }
       await pending.catch(() => {}); // let the last fetch finish before the caller closes the connection
     } catch (e) {

@@ -37,7 +37,7 @@ async function consume(s: ChangeStream, from: readonly StreamPosition[], reset: 
       from, reset, signal: ac.signal,
       onBatch: async (b) => {
         batches.push(b);
-        got.push(...b.messages);
+        got.push(...b.partitions.flatMap((p) => p.messages));
         if (until(got)) ac.abort('done');
       },
     });
@@ -59,8 +59,10 @@ test('consumes every partition from the given positions; partitions without one 
   assert.deepEqual(values(got), expected);
   for (const b of batches) {
     assert.equal(b.topic, topic);
-    assert.equal(b.highWatermark, '5');
-    assert.ok(b.messages.every((m) => m.partition === b.partition && m.topic === topic));
+    for (const p of b.partitions) {
+      assert.equal(p.highWatermark, '5');
+      assert.ok(p.messages.every((m) => m.partition === p.partition && m.topic === topic));
+    }
   }
   assert.deepEqual(got.filter((m) => m.partition === 0).map((m) => m.offset), ['3', '4'], 'offsets are decimal text, from the position on');
 });
@@ -104,7 +106,7 @@ test('broker down: status says retrying with the reason, consumption resumes whe
   const s = stream(topic, statuses);
   const got: RawMessage[] = [];
   const ac = new AbortController();
-  const run = s.run({ from: [], reset: 'earliest', signal: ac.signal, onBatch: async (b) => { got.push(...b.messages); if (got.length >= 6) ac.abort(); } });
+  const run = s.run({ from: [], reset: 'earliest', signal: ac.signal, onBatch: async (b) => { got.push(...b.partitions.flatMap((p) => p.messages)); if (got.length >= 6) ac.abort(); } });
   while (got.length < 4) await new Promise((r) => setTimeout(r, 20));
   assert.match(await kafka.command('down 1'), /^ok/);
   while (!statuses.some((x) => x.state === 'retrying')) await new Promise((r) => setTimeout(r, 50));

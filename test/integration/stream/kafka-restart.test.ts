@@ -59,7 +59,7 @@ test('SIGKILL mid-stream, restart from stored positions: first batch within 2 s,
       from, reset: 'earliest', signal: ac.signal,
       onBatch: async (b) => {
         if (firstBatchMs < 0) firstBatchMs = performance.now() - t0;
-        resumed.push(...b.messages.map((m) => m.value!.toString()));
+        resumed.push(...b.partitions.flatMap((p) => p.messages.map((m) => m.value!.toString())));
         if (applied.length + resumed.length >= all.length) ac.abort('done');
       },
     });

@@ -36,11 +36,11 @@ async function runUntil(wire: KafkaWire, from: string, reset: 'earliest' | 'late
   const batches: ChangeBatch[] = [];
   const timer = setTimeout(() => ac.abort('timeout'), 3000);
   try {
-    await s.run({ from: [{ topic: 't', partition: 0, offset: from }], reset, signal: ac.signal, onBatch: async (b) => { batches.push(b); if (batches.flatMap((x) => x.messages).length >= count) ac.abort('done'); } });
+    await s.run({ from: [{ topic: 't', partition: 0, offset: from }], reset, signal: ac.signal, onBatch: async (b) => { batches.push(b); if (batches.flatMap((x) => x.partitions.flatMap((p) => p.messages)).length >= count) ac.abort('done'); } });
   } finally {
     clearTimeout(timer);
   }
-  return batches.flatMap((b) => b.messages.map((m) => m.offset));
+  return batches.flatMap((b) => b.partitions.flatMap((p) => p.messages.map((m) => m.offset)));
 }
 
 test('a stored position below the retained range resets to earliest / latest per strategy', async () => {
@@ -75,7 +75,7 @@ test('a failing onBatch stops the run at once: no later batch is delivered', asy
   const { wire } = fakeWire(0, 30);
   const s = createKafkaChangeStream({ brokers: [], topic: 't', groupId: 'g', wire });
   const seen: string[] = [];
-  await assert.rejects(s.run({ from: [], reset: 'earliest', signal: new AbortController().signal, onBatch: async (b) => { seen.push(b.messages[0]!.offset); if (seen.length === 2) throw new Error('disk full'); } }), /disk full/);
+  await assert.rejects(s.run({ from: [], reset: 'earliest', signal: new AbortController().signal, onBatch: async (b) => { seen.push(b.partitions[0]!.messages[0]!.offset); if (seen.length === 2) throw new Error('disk full'); } }), /disk full/);
   await new Promise((r) => setTimeout(r, 50));
   assert.deepEqual(seen, ['0', '3']);
 });
@@ -88,7 +88,7 @@ test('fetching overlaps applying: the next fetch is in flight while a batch is a
   await s.run({ from: [], reset: 'earliest', signal: ac.signal, onBatch: async (b) => {
     await new Promise((r) => setTimeout(r, 20));
     fetchedDuringApply.push(fetched.length);
-    if (b.messages.at(-1)!.offset === '8') ac.abort();
+    if (b.partitions[0]!.messages.at(-1)!.offset === '8') ac.abort();
   } });
   assert.deepEqual(fetchedDuringApply, [2, 3, 4], 'while batch n is applied, fetch n+1 has already been sent');
 });
