@@ -8,10 +8,13 @@ import type { IndexSpec, TableSchema, TokenName } from '../core/schema.js';
 import type { Source } from '../source/source.js';
 import type { TaskContext } from '../tasks/runner.js';
 import { GenerationBuilder, type TextBatch } from '../engine/store/builder.js';
+import type { RankedList, TopKPlan } from '../engine/store/topk-table.js';
 
 /** Analyses texts in bulk (a worker pool): for each text, its index-mode tokens joined by ' '. */
 export interface BulkAnalysis {
   analyze(job: { tokens: TokenName[]; texts: (string | null)[] }): Promise<string[]>;
+  /** Ranks a sealed generation's top-K lists in the pool's threads; without it they are ranked here. */
+  rankTopK?(file: string, plan: TopKPlan): Promise<RankedList[]>;
 }
 
 export interface FullBuildInput {
@@ -130,9 +133,10 @@ export async function runFullBuild(i: FullBuildInput): Promise<FullBuildResult> 
     ctx.stage('indexBuild');
     ctx.progress('indexBuild', dumped, dumped);
     const t2 = Date.now();
-    const topk = builder.seal();
+    const pool = i.analysis;
+    const topk = pool.rankTopK ? await builder.sealWith((plan) => pool.rankTopK!(i.file, plan)) : builder.seal();
     ctx.progress('indexBuild', dumped, dumped);
-    ctx.log(`indexBuild: B-tree indexes, FTS5 merge and top-K of ${topk.entries} frequent term entries (${topk.ms} ms) in ${Date.now() - t2} ms`);
+    ctx.log(`indexBuild: FTS5 merge, B-tree indexes and top-K of ${topk.entries} frequent term entries (${Math.round(topk.ms)} ms${pool.rankTopK ? ', ranked by the worker threads meanwhile' : ''}) in ${Date.now() - t2} ms`);
     const docCount = builder.docCount();
     builder.close();
 

@@ -1,10 +1,12 @@
-// One analysis worker thread: builds its own analyzer registry (jieba loaded once per worker) and answers
-// batches with the index-mode tokens of each text joined by spaces.
+// One analysis worker thread: builds its own analyzer registry and answers batches with the index-mode tokens
+// of each text joined by spaces; at the end of a build it also ranks top-K lists of the sealed generation.
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createAnalyzers } from './registry.js';
-import { packTexts, unpackTexts, type WorkerInit, type WorkerRequest, type WorkerResponse } from './pool-protocol.js';
+import { openGenerationFile } from '../store/generation-file.js';
+import { rankTopK } from '../store/topk-table.js';
+import { packTexts, unpackTexts, type AnalyzeRequest, type TopKRequest, type WorkerInit, type WorkerRequest, type WorkerResponse } from './pool-protocol.js';
 
 const port = parentPort;
 if (port === null) throw new Error('analysis-worker must run as a worker thread');
@@ -20,18 +22,32 @@ const HEAP_CEILING = 64 * 1024 * 1024;
 setFlagsFromString('--expose-gc');
 const collect = runInNewContext('gc') as () => void;
 
-port.on('message', (req: WorkerRequest) => {
-  let res: WorkerResponse;
+function analyze(req: AnalyzeRequest): void {
+  const analyzers = req.tokens.map((t) => registry.get(t));
+  const texts = unpackTexts(req.text, req.lengths);
+  const joined = texts.map((t, i) => (t === null ? '' : analyzers[i % analyzers.length]!.analyze(t, 'index').join(' ')));
+  const packed = packTexts(joined);
+  const res: WorkerResponse = { id: req.id, text: packed.text, lengths: packed.lengths };
+  port!.postMessage(res, [packed.lengths.buffer as ArrayBuffer]);
+}
+
+function topK(req: TopKRequest): void {
+  const db = openGenerationFile(req.file, { readonly: true });
   try {
-    const analyzers = req.tokens.map((t) => registry.get(t));
-    const texts = unpackTexts(req.text, req.lengths);
-    const joined = texts.map((t, i) => (t === null ? '' : analyzers[i % analyzers.length]!.analyze(t, 'index').join(' ')));
-    const packed = packTexts(joined);
-    res = { id: req.id, text: packed.text, lengths: packed.lengths };
-    port.postMessage(res, [packed.lengths.buffer as ArrayBuffer]);
+    const res: WorkerResponse = { id: req.id, lists: rankTopK(db, req.items, req) };
+    port!.postMessage(res);
+  } finally {
+    db.close();
+  }
+}
+
+port.on('message', (req: WorkerRequest) => {
+  try {
+    if (req.kind === 'topk') topK(req);
+    else analyze(req);
     if (getHeapStatistics().total_heap_size > HEAP_CEILING) collect();
   } catch (e) {
-    res = { id: req.id, error: e instanceof Error ? (e.stack ?? e.message) : String(e) };
+    const res: WorkerResponse = { id: req.id, error: e instanceof Error ? (e.stack ?? e.message) : String(e) };
     port.postMessage(res);
   }
 });

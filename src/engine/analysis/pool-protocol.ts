@@ -1,8 +1,12 @@
 // The messages between the analysis pool and its workers. Texts travel as ONE concatenated string plus a
 // length table, because structured-cloning one string is far cheaper than an array of many small ones.
 import type { TokenName } from '../../core/schema.js';
+import type { RankedList, TopKItem } from '../store/topk-table.js';
 
-export interface WorkerRequest {
+export type WorkerRequest = AnalyzeRequest | TopKRequest;
+
+export interface AnalyzeRequest {
+  readonly kind: 'analyze';
   readonly id: number;
   /** Analyzer per field; text i uses tokens[i % tokens.length]. */
   readonly tokens: readonly TokenName[];
@@ -11,8 +15,20 @@ export interface WorkerRequest {
   readonly lengths: Int32Array;
 }
 
+/** Ranks top-K lists on a read-only connection to a sealed generation file (store/topk-table.ts). */
+export interface TopKRequest {
+  readonly kind: 'topk';
+  readonly id: number;
+  readonly file: string;
+  readonly items: readonly TopKItem[];
+  readonly k: number;
+  readonly rows: number;
+  readonly tokens: number;
+}
+
 export type WorkerResponse =
   | { readonly id: number; readonly text: string; readonly lengths: Int32Array }
+  | { readonly id: number; readonly lists: readonly RankedList[] }
   | { readonly id: number; readonly error: string };
 
 export interface WorkerInit {

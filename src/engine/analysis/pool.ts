@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { TokenName } from '../../core/schema.js';
 import { TidesearchError } from '../../errors/index.js';
+import type { RankedList, TopKItem, TopKPlan } from '../store/topk-table.js';
 import { packTexts, unpackTexts, type WorkerInit, type WorkerRequest, type WorkerResponse } from './pool-protocol.js';
 
 export interface AnalysisPoolOptions {
@@ -28,11 +29,16 @@ export interface AnalysisPool extends AsyncDisposable {
    * several jobs at once (e.g. batches of ~500 rows) to keep every worker busy.
    */
   analyze(job: AnalysisJob): Promise<string[]>;
+  /**
+   * Ranks the plan's top-K lists of a sealed generation `file` on every worker (each opens the file
+   * read-only); the lists come back in plan order.
+   */
+  rankTopK(file: string, plan: Pick<TopKPlan, 'rank' | 'k' | 'rows' | 'tokens'>): Promise<RankedList[]>;
   close(): Promise<void>;
 }
 
 interface Pending {
-  readonly resolve: (v: string[]) => void;
+  readonly resolve: (res: WorkerResponse) => void;
   readonly reject: (e: unknown) => void;
 }
 
@@ -78,7 +84,7 @@ export function createAnalysisPool(options: AnalysisPoolOptions = {}): AnalysisP
       if (p === undefined) return;
       slot.pending.delete(res.id);
       if ('error' in res) p.reject(new TidesearchError('INTERNAL', `analysis worker failed: ${res.error}`));
-      else p.resolve(unpackTexts(res.text, res.lengths) as string[]);
+      else p.resolve(res);
     });
     worker.on('error', (e) => fail(slot, new TidesearchError('INTERNAL', `analysis worker crashed: ${e.message}`, { cause: e })));
     worker.on('exit', (code) => {
@@ -98,6 +104,19 @@ export function createAnalysisPool(options: AnalysisPoolOptions = {}): AnalysisP
     await Promise.all(slots.map((s) => s.worker.terminate()));
   };
 
+  /** Sends a request to the least busy worker. */
+  const send = (make: (id: number) => WorkerRequest, transfer: ArrayBuffer[]): Promise<WorkerResponse> => {
+    if (closed) return Promise.reject(new TidesearchError('SHUTTING_DOWN', 'the analysis pool is closed'));
+    if (failure) return Promise.reject(failure);
+    let slot = slots[0]!;
+    for (const s of slots) if (s.pending.size < slot.pending.size) slot = s;
+    const id = nextId++;
+    return new Promise<WorkerResponse>((resolve, reject) => {
+      slot.pending.set(id, { resolve, reject });
+      slot.worker.postMessage(make(id), transfer);
+    });
+  };
+
   return {
     size,
     analyze(job: AnalysisJob): Promise<string[]> {
@@ -106,15 +125,30 @@ export function createAnalysisPool(options: AnalysisPoolOptions = {}): AnalysisP
       if (job.tokens.length === 0 || job.texts.length % job.tokens.length !== 0) {
         return Promise.reject(new TidesearchError('INTERNAL', `analysis job has ${job.texts.length} texts for ${job.tokens.length} fields; texts must be rows × fields`));
       }
-      let slot = slots[0]!;
-      for (const s of slots) if (s.pending.size < slot.pending.size) slot = s;
-      const id = nextId++;
       const packed = packTexts(job.texts);
-      const req: WorkerRequest = { id, tokens: job.tokens, text: packed.text, lengths: packed.lengths };
-      return new Promise<string[]>((resolve, reject) => {
-        slot.pending.set(id, { resolve, reject });
-        slot.worker.postMessage(req, [packed.lengths.buffer as ArrayBuffer]);
+      return send((id) => ({ kind: 'analyze', id, tokens: job.tokens, text: packed.text, lengths: packed.lengths }), [packed.lengths.buffer as ArrayBuffer]).then((res) => {
+        if (!('text' in res)) throw new TidesearchError('INTERNAL', 'analysis worker answered an analysis job with something else');
+        return unpackTexts(res.text, res.lengths) as string[];
       });
+    },
+    async rankTopK(file: string, plan: Pick<TopKPlan, 'rank' | 'k' | 'rows' | 'tokens'>): Promise<RankedList[]> {
+      // Interleaved shares: items come grouped by scope and size, so every worker gets a like mix.
+      const shares: { at: number[]; items: TopKItem[] }[] = slots.map(() => ({ at: [], items: [] }));
+      plan.rank.forEach((item, i) => {
+        shares[i % shares.length]!.at.push(i);
+        shares[i % shares.length]!.items.push(item);
+      });
+      const out: RankedList[] = new Array(plan.rank.length).fill(null);
+      await Promise.all(
+        shares
+          .filter((s) => s.items.length > 0)
+          .map(async (s) => {
+            const res = await send((id) => ({ kind: 'topk', id, file, items: s.items, k: plan.k, rows: plan.rows, tokens: plan.tokens }), []);
+            if (!('lists' in res)) throw new TidesearchError('INTERNAL', 'analysis worker answered a top-K job with something else');
+            res.lists.forEach((list, j) => (out[s.at[j]!] = list));
+          }),
+      );
+      return out;
     },
     close,
     [Symbol.asyncDispose]: close,

@@ -4,9 +4,9 @@ import type { IndexSpec } from '../../core/schema.js';
 import type { RowImage } from '../../core/value.js';
 import { docKeyOf } from '../../core/doc-key.js';
 import { TidesearchError } from '../../errors/index.js';
-import { createGenerationFile, sealGenerationFile, writeMeta, type GenDb } from './generation-file.js';
+import { createFieldIndexes, createGenerationFile, optimizeFts, sealGenerationFile, writeMeta, type GenDb } from './generation-file.js';
 import { layoutOf, type FieldLayout } from './layout.js';
-import type { TopKBuildStats, TopKOptions } from './topk-table.js';
+import { planTopK, writeTopK, type RankedList, type TopKBuildStats, type TopKOptions, type TopKPlan } from './topk-table.js';
 import { docColumns, docParams, ftsTexts } from './values.js';
 
 export interface TextBatch {
@@ -83,6 +83,23 @@ export class GenerationBuilder {
   /** Creates the B-tree indexes, merges FTS segments, stores frequent terms' top-K and switches to WAL. */
   seal(topk: TopKOptions = {}): TopKBuildStats {
     return sealGenerationFile(this.db, this.spec, topk);
+  }
+
+  /**
+   * seal(), with the top-K lists ranked elsewhere (`rank`: worker threads reading this file) while this
+   * thread builds the B-tree indexes: the file switches to WAL first, so those readers see the merged
+   * full-text index while the writer goes on.
+   */
+  async sealWith(rank: (plan: TopKPlan) => Promise<RankedList[]>, topk: TopKOptions = {}): Promise<TopKBuildStats> {
+    optimizeFts(this.db);
+    this.db.pragma('journal_mode = WAL');
+    const plan = planTopK(this.db, this.spec, topk);
+    const lists = plan.rank.length ? rank(plan) : Promise.resolve([]);
+    lists.catch(() => {}); // awaited below, after the indexes
+    createFieldIndexes(this.db, this.spec);
+    const stats = writeTopK(this.db, plan, await lists);
+    this.db.pragma('synchronous = NORMAL');
+    return stats;
   }
 
   close(): void {

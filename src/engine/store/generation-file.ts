@@ -36,18 +36,28 @@ export function createGenerationFile(file: string, spec: IndexSpec): GenDb {
 
 /**
  * Makes a freshly built file durable and ready for concurrent readers; also stores the top-K rids of the
- * frequent terms (topk-table.ts). Returns how long that step took.
+ * frequent terms (topk-table.ts), ranked in this thread. Returns how long that step took.
  */
 export function sealGenerationFile(db: GenDb, spec: IndexSpec, topk: TopKOptions = {}): TopKBuildStats {
-  for (const l of layoutOf(spec)) {
-    if (l.field.isKey && spec.key.length === 1) continue; // doc_key already has a unique index
-    db.exec(`CREATE INDEX IF NOT EXISTS ix_${l.column} ON docs(${l.sortColumn})`);
-  }
-  db.exec("INSERT INTO fts(fts) VALUES ('optimize')");
+  createFieldIndexes(db, spec);
+  optimizeFts(db);
   const stats = buildTopK(db, spec, topk);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   return stats;
+}
+
+/** B-tree indexes of the docs columns that filters, sorts and facets read. */
+export function createFieldIndexes(db: GenDb, spec: IndexSpec): void {
+  for (const l of layoutOf(spec)) {
+    if (l.field.isKey && spec.key.length === 1) continue; // doc_key already has a unique index
+    db.exec(`CREATE INDEX IF NOT EXISTS ix_${l.column} ON docs(${l.sortColumn})`);
+  }
+}
+
+/** Merges the FTS5 segments into one. */
+export function optimizeFts(db: GenDb): void {
+  db.exec("INSERT INTO fts(fts) VALUES ('optimize')");
 }
 
 export function openGenerationFile(file: string, opts: { readonly?: boolean } = {}): GenDb {

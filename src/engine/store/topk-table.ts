@@ -31,12 +31,6 @@ export interface TopKMeta {
   readonly tokens: number;
 }
 
-interface StoredRow {
-  readonly rid: number;
-  readonly tf: number;
-  readonly dl: number;
-}
-
 export interface TopKBuildStats {
   /** (scope, term) pairs stored. */
   readonly entries: number;
@@ -60,9 +54,42 @@ export function scopeKey(columns: readonly string[]): string {
   return [...columns].sort().join(' ');
 }
 
-/** Computes the top-K tables of a freshly built generation (no deletes yet, so vocab counts are exact). */
-export function buildTopK(db: GenDb, spec: IndexSpec, opts: TopKOptions = {}): TopKBuildStats {
-  const t0 = performance.now();
+/** One list to compute: the top-K of `term` in the FTS columns `scope`. */
+export interface TopKItem {
+  readonly scope: string;
+  readonly term: string;
+  readonly hits: number;
+}
+
+/** What a generation's top-K needs: the lists to rank, and those that copy a single column's list. */
+export interface TopKPlan {
+  readonly k: number;
+  readonly minDocs: number;
+  readonly rows: number;
+  readonly tokens: number;
+  /** Lists to rank, single-column scopes first. */
+  readonly rank: readonly TopKItem[];
+  /** All-columns lists of terms found in one column only: they equal that column's list (same hits, same
+   *  instances, same document lengths), so they are copied, not ranked. */
+  readonly copy: readonly (TopKItem & { readonly from: string })[];
+  readonly startedAt: number;
+}
+
+export interface StoredRow {
+  readonly rid: number;
+  readonly tf: number;
+  readonly dl: number;
+}
+
+/** A ranked list, or null when a stored score could not be reproduced exactly (the term is left out). */
+export type RankedList = readonly StoredRow[] | null;
+
+/**
+ * Creates the top-K tables (empty) of a freshly built generation and lists the work: terms in more than
+ * minDocs documents of a scope (no deletes yet, so vocab counts are exact).
+ */
+export function planTopK(db: GenDb, spec: IndexSpec, opts: TopKOptions = {}): TopKPlan {
+  const startedAt = performance.now();
   const k = opts.k ?? DEFAULT_K;
   const minDocs = opts.minDocs ?? DEFAULT_MIN_DOCS;
   db.exec(`
@@ -75,64 +102,97 @@ export function buildTopK(db: GenDb, spec: IndexSpec, opts: TopKOptions = {}): T
     CREATE VIRTUAL TABLE temp.topk_vocab_col USING fts5vocab(main, 'fts', 'col');
     CREATE VIRTUAL TABLE temp.topk_vocab_row USING fts5vocab(main, 'fts', 'row');
   `);
-  let entries = 0;
-  let unverified = 0;
   const totals = ftsTotals(db);
+  const rank: TopKItem[] = [];
+  const copy: (TopKItem & { from: string })[] = [];
   try {
-    const byCol = db.prepare('SELECT term, doc FROM temp.topk_vocab_col WHERE col = ? AND doc > ?').raw(true);
-    const byRow = db.prepare('SELECT term, doc FROM temp.topk_vocab_row WHERE doc > ?').raw(true);
-    const columnsOf = db.prepare('SELECT col, doc FROM temp.topk_vocab_col WHERE term = ? AND doc > 0').raw(true);
-    const putRow = db.prepare('INSERT INTO topk(cols, term, rank, rid, tf, dl) VALUES (?, ?, ?, ?, ?, ?)');
-    const putTerm = db.prepare('INSERT INTO topk_terms(cols, term, hits, stored) VALUES (?, ?, ?, ?)');
-    const ranked = db.prepare('SELECT rowid, bm25(fts) FROM fts WHERE fts MATCH ? ORDER BY bm25(fts), rowid LIMIT ?').raw(true);
-    const lengthOf = docLengths(db);
-    const scopes = topKScopes(spec);
-    // Lists of single columns, by column and term: a term found in one column only ranks the same in the
-    // all-columns scope (same hits, same instances, same document lengths), so that list is copied, not ranked.
-    const single = new Map<string, readonly StoredRow[]>();
-    db.transaction(() => {
-      if (totals === null || totals.rows === 0) return;
-      const avgdl = totals.tokens / totals.rows;
-      const store = (scope: string, term: string, hits: number, rows: readonly StoredRow[]): void => {
-        rows.forEach((r, rank) => putRow.run(scope, term, rank, r.rid, r.tf, r.dl));
-        putTerm.run(scope, term, hits, rows.length);
-        entries++;
-      };
-      for (const scope of scopes) {
+    if (totals !== null && totals.rows > 0) {
+      const byCol = db.prepare('SELECT term, doc FROM temp.topk_vocab_col WHERE col = ? AND doc > ?').raw(true);
+      const byRow = db.prepare('SELECT term, doc FROM temp.topk_vocab_row WHERE doc > ?').raw(true);
+      const columnsOf = db.prepare('SELECT col, doc FROM temp.topk_vocab_col WHERE term = ? AND doc > 0').raw(true);
+      const ranked = new Set<string>();
+      for (const scope of topKScopes(spec)) {
         const isSingle = !scope.includes(' ');
-        const frequent = (isSingle ? byCol.all(scope, minDocs) : byRow.all(minDocs)) as [string, number][];
-        for (const [term, hits] of frequent) {
+        for (const [term, hits] of (isSingle ? byCol.all(scope, minDocs) : byRow.all(minDocs)) as [string, number][]) {
           if (!isSingle) {
             const inColumns = columnsOf.all(term) as [string, number][];
-            const only = inColumns.length === 1 && inColumns[0]![1] === hits ? single.get(`${inColumns[0]![0]} ${term}`) : undefined;
-            if (only) {
-              store(scope, term, hits, only);
+            const only = inColumns.length === 1 && inColumns[0]![1] === hits ? inColumns[0]![0] : undefined;
+            if (only !== undefined && ranked.has(`${only} ${term}`)) {
+              copy.push({ scope, term, hits, from: only });
               continue;
             }
           }
-          const top = ranked.all(`{${scope}} : (${quoteTerm(term)})`, k) as [number, number][];
-          // tf is recovered from the score and kept only if bm25Of gives back that exact score.
-          const idf = idfOf(db, totals.rows, hits);
-          const rows = top.map(([rid, score]) => {
-            const dl = lengthOf(rid) ?? -1;
-            const tf = freqOf(idf, score, dl, avgdl);
-            return { rid, tf, dl, exact: dl >= 0 && bm25Of(idf, tf, dl, avgdl) === score };
-          });
-          if (!rows.every((r) => r.exact)) {
-            unverified++;
-            continue;
-          }
-          store(scope, term, hits, rows);
-          if (isSingle) single.set(`${scope} ${term}`, rows);
+          rank.push({ scope, term, hits });
+          if (isSingle) ranked.add(`${scope} ${term}`);
         }
       }
-      const meta: TopKMeta = { k, minDocs, rows: totals?.rows ?? 0, tokens: totals?.tokens ?? 0 };
-      db.prepare('INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run('topk', JSON.stringify(meta));
-    })();
+    }
   } finally {
     db.exec('DROP TABLE temp.topk_vocab_col; DROP TABLE temp.topk_vocab_row;');
   }
-  return { entries, unverified, ms: performance.now() - t0 };
+  return { k, minDocs, rows: totals?.rows ?? 0, tokens: totals?.tokens ?? 0, rank, copy, startedAt };
+}
+
+/**
+ * Ranks plan items on `db` (the generation itself, or a read-only connection to it in another thread): the
+ * best k rids by single-term bm25 with unit weights, ties by rid; tf is recovered from each score and kept
+ * only if bm25Of gives back that exact score.
+ */
+export function rankTopK(db: GenDb, items: readonly TopKItem[], plan: Pick<TopKPlan, 'k' | 'rows' | 'tokens'>): RankedList[] {
+  const ranked = db.prepare('SELECT rowid, bm25(fts) FROM fts WHERE fts MATCH ? ORDER BY bm25(fts), rowid LIMIT ?').raw(true);
+  const lengthOf = docLengths(db);
+  const avgdl = plan.tokens / plan.rows;
+  return items.map(({ scope, term, hits }) => {
+    const top = ranked.all(`{${scope}} : (${quoteTerm(term)})`, plan.k) as [number, number][];
+    const idf = idfOf(db, plan.rows, hits);
+    const rows: StoredRow[] = [];
+    for (const [rid, score] of top) {
+      const dl = lengthOf(rid) ?? -1;
+      const tf = freqOf(idf, score, dl, avgdl);
+      if (dl < 0 || bm25Of(idf, tf, dl, avgdl) !== score) return null;
+      rows.push({ rid, tf, dl });
+    }
+    return rows;
+  });
+}
+
+/** Stores the ranked lists (in plan.rank order) and the copies, and the top-K meta, in one transaction. */
+export function writeTopK(db: GenDb, plan: TopKPlan, lists: readonly RankedList[]): TopKBuildStats {
+  let entries = 0;
+  let unverified = 0;
+  const putRow = db.prepare('INSERT INTO topk(cols, term, rank, rid, tf, dl) VALUES (?, ?, ?, ?, ?, ?)');
+  const putTerm = db.prepare('INSERT INTO topk_terms(cols, term, hits, stored) VALUES (?, ?, ?, ?)');
+  const single = new Map<string, readonly StoredRow[]>();
+  const store = (scope: string, term: string, hits: number, rows: readonly StoredRow[]): void => {
+    rows.forEach((r, rank) => putRow.run(scope, term, rank, r.rid, r.tf, r.dl));
+    putTerm.run(scope, term, hits, rows.length);
+    entries++;
+  };
+  db.transaction(() => {
+    plan.rank.forEach((item, i) => {
+      const rows = lists[i];
+      if (rows === null || rows === undefined) {
+        unverified++;
+        return;
+      }
+      store(item.scope, item.term, item.hits, rows);
+      if (!item.scope.includes(' ')) single.set(`${item.scope} ${item.term}`, rows);
+    });
+    for (const c of plan.copy) {
+      const rows = single.get(`${c.from} ${c.term}`);
+      if (rows) store(c.scope, c.term, c.hits, rows);
+      else unverified++; // its column's list was left out
+    }
+    const meta: TopKMeta = { k: plan.k, minDocs: plan.minDocs, rows: plan.rows, tokens: plan.tokens };
+    db.prepare('INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run('topk', JSON.stringify(meta));
+  })();
+  return { entries, unverified, ms: performance.now() - plan.startedAt };
+}
+
+/** Computes the top-K tables of a freshly built generation in this thread. */
+export function buildTopK(db: GenDb, spec: IndexSpec, opts: TopKOptions = {}): TopKBuildStats {
+  const plan = planTopK(db, spec, opts);
+  return writeTopK(db, plan, plan.rows > 0 ? rankTopK(db, plan.rank, plan) : []);
 }
 
 /** The same quoting as query/fts-expr.ts, so stored terms and query expressions agree. */

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { FieldSpec, IndexSpec } from '../../../../src/core/schema.js';
 import { GenerationBuilder } from '../../../../src/engine/store/builder.js';
+import { createAnalysisPool } from '../../../../src/engine/analysis/index.js';
 
 const field = (name: string, kind: FieldSpec['kind'], isKey = false): FieldSpec => ({ name, kind, sqlType: kind, token: isKey ? 'string' : 'standard', search: true, isKey });
 const spec: IndexSpec = { name: 'n', db: 'd', table: 'n', key: ['id'], fields: [field('id', 'integer', true), field('title', 'string'), field('body', 'string')] };
@@ -44,6 +45,37 @@ test('the all-columns top-K of a term in one column equals FTS5 ranking, as does
     } finally {
       db.close();
     }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a seal whose top-K is ranked by the worker pool stores the same lists as a seal in one thread', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tidesearch-topk-pool-'));
+  await using pool = createAnalysisPool({ size: 2 });
+  try {
+    const rows = Array.from({ length: 300 }, (_, i) => ({
+      id: i + 1,
+      title: ['moon', 'sun', 'tide'][i % 3]! + (i % 4 === 0 ? ' moon' : ''),
+      body: `${'tide '.repeat(1 + (i % 5))}${'sun '.repeat(i % 3)}${'word '.repeat(i % 11)}`.trim(),
+    }));
+    const tables = async (parallel: boolean): Promise<unknown[]> => {
+      const file = join(dir, `gen-${parallel}.sqlite`);
+      const b = new GenerationBuilder(file, spec);
+      b.setSnapshot(1n);
+      const batch = b.insertDocs(rows, 1n);
+      b.insertTokens(batch.rids, batch.texts.map((t) => t ?? ''));
+      const stats = parallel ? await b.sealWith((plan) => pool.rankTopK(file, plan), { k: 20, minDocs: 50 }) : b.seal({ k: 20, minDocs: 50 });
+      b.close();
+      assert.ok(stats.entries >= 6, `${stats.entries} entries`);
+      const db = new Database(file, { readonly: true });
+      try {
+        return [db.prepare('SELECT * FROM topk ORDER BY cols, term, rank').all(), db.prepare('SELECT * FROM topk_terms ORDER BY cols, term').all(), db.pragma('journal_mode', { simple: true })];
+      } finally {
+        db.close();
+      }
+    };
+    assert.deepEqual(await tables(true), await tables(false));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
