@@ -8,7 +8,6 @@ import type { Statement } from 'better-sqlite3';
 import { openGenerationFile, readMeta, type GenDb } from './generation-file.js';
 import { layoutOf, type FieldLayout } from './layout.js';
 import { docColumns, docParams, type SqlValue } from './values.js';
-import { asciiTokens } from './topk-table.js';
 
 /**
  * `tokens`: the full-text fields' index-mode tokens of `values`, in FTS column order; a function is called
@@ -29,6 +28,20 @@ export interface ApplyResult {
 }
 
 const MAX_UPDATE_SHAPES = 64;
+const TOKEN_GAP = /[^0-9a-z\u0080-\u{10ffff}]+/u;
+
+/**
+ * The tokens FTS5's `ascii` tokenizer reads from a column text (topk-table.ts `asciiTokens`, which the tests
+ * hold this to): ASCII letters folded to lower case first, then one split, instead of a match and a fold per
+ * token (2.5-4x cheaper on ik-analysed bios; this runs for every changed row of a generation with a top-K).
+ */
+export function ftsTokens(text: string): string[] {
+  const folded = /[A-Z]/.test(text) ? text.replace(/[A-Z]+/g, (u) => u.toLowerCase()) : text;
+  const out = folded.split(TOKEN_GAP);
+  if (out.length && out[0] === '') out.shift();
+  if (out.length && out[out.length - 1] === '') out.pop();
+  return out;
+}
 
 /** Stored value (integers read as bigint) equals the parameter about to be written? */
 function sameValue(stored: unknown, next: SqlValue): boolean {
@@ -201,7 +214,7 @@ export class GenerationWriter {
     if (!tokens || this.#frequent.size === 0) return;
     tokens.forEach((text, i) => {
       const counts = new Map<string, number>();
-      for (const tok of asciiTokens(text)) if (this.#frequent.has(tok)) counts.set(tok, (counts.get(tok) ?? 0) + 1);
+      for (const tok of ftsTokens(text)) if (this.#frequent.has(tok)) counts.set(tok, (counts.get(tok) ?? 0) + 1);
       for (const [term, tf] of counts) t.term.run(term, this.#ftsCols[i], rid, tf);
     });
   }

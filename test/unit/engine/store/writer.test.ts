@@ -10,7 +10,8 @@ import fc from 'fast-check';
 import type { FieldSpec, IndexSpec } from '../../../../src/core/schema.js';
 import type { RowImage } from '../../../../src/core/value.js';
 import { GenerationBuilder } from '../../../../src/engine/store/builder.js';
-import { GenerationWriter, type DocOp } from '../../../../src/engine/store/writer.js';
+import { GenerationWriter, ftsTokens, type DocOp } from '../../../../src/engine/store/writer.js';
+import { asciiTokens } from '../../../../src/engine/store/topk-table.js';
 import { versionRule } from '../../../../src/pipeline/version-rule.js';
 
 const field = (name: string, kind: FieldSpec['kind'], token: FieldSpec['token'], isKey = false): FieldSpec => ({ name, kind, sqlType: kind, token, search: true, isKey });
@@ -200,4 +201,14 @@ test('positions are stored with the documents: a failing operation leaves neithe
     w.close();
     g.cleanup();
   }
+});
+
+test('the writer reads column texts into tokens as FTS5 ascii does (asciiTokens)', () => {
+  const unit = fc.oneof(fc.constantFrom(' ', 'A', 'z', 'Q', '9', '-', '_', '.', 'é', 'É', '中', '文', '😀', '\u0080', '\u007f', '\t'), fc.string({ maxLength: 3 }));
+  fc.assert(
+    fc.property(fc.array(unit, { maxLength: 30 }).map((u) => u.join('')), (text) => {
+      assert.deepEqual(ftsTokens(text), asciiTokens(text));
+    }),
+    { numRuns: 3000 },
+  );
 });
