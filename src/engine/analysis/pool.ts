@@ -1,10 +1,9 @@
 // A worker_threads pool that runs index-mode analysis for bulk builds, so segmentation uses every core.
 import { availableParallelism } from 'node:os';
-import { extname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { TokenName } from '../../core/schema.js';
 import { TidesearchError } from '../../errors/index.js';
+import { spawnSiblingWorker } from '../sibling-worker.js';
 import type { RankedList, TopKItem, TopKPlan } from '../store/topk-table.js';
 import { packTexts, unpackTexts, type WorkerInit, type WorkerRequest, type WorkerResponse } from './pool-protocol.js';
 
@@ -47,21 +46,6 @@ interface Slot {
   readonly pending: Map<number, Pending>;
 }
 
-/**
- * The worker is a sibling module: the .ts source under tsx, the .js file once compiled. On Node 20 a worker does
- * not get tsx's hooks from `--import tsx` in execArgv (measured: ERR_UNKNOWN_FILE_EXTENSION), so a .ts worker
- * starts from a one-line bootstrap that registers tsx first. execArgv is still passed through for other flags.
- */
-function spawnWorker(init: WorkerInit): Worker {
-  const ext = extname(fileURLToPath(import.meta.url));
-  const url = new URL(`./analysis-worker${ext}`, import.meta.url);
-  const opts = { workerData: init, execArgv: process.execArgv };
-  if (ext !== '.ts') return new Worker(url, opts);
-  const tsxApi = import.meta.resolve('tsx/esm/api');
-  const boot = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); })`;
-  return new Worker(boot, { ...opts, eval: true });
-}
-
 export function createAnalysisPool(options: AnalysisPoolOptions = {}): AnalysisPool {
   const size = Math.max(1, options.size ?? availableParallelism());
   const init: WorkerInit = { userDictPath: options.userDictPath, stopWordsPath: options.stopWordsPath };
@@ -77,7 +61,7 @@ export function createAnalysisPool(options: AnalysisPoolOptions = {}): AnalysisP
 
   const slots: Slot[] = [];
   for (let i = 0; i < size; i++) {
-    const worker = spawnWorker(init);
+    const worker = spawnSiblingWorker(import.meta.url, 'analysis-worker', init);
     const slot: Slot = { worker, pending: new Map() };
     worker.on('message', (res: WorkerResponse) => {
       const p = slot.pending.get(res.id);

@@ -10,11 +10,10 @@
 //    its query text hashes to, so repeated queries (paging) find that worker's result cache warm.
 //  - Workers start on the first search; one that dies fails its outstanding requests and is replaced on the next.
 import { availableParallelism } from 'node:os';
-import { extname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { IndexSpec } from '../../core/schema.js';
 import { TidesearchError } from '../../errors/index.js';
+import { spawnSiblingWorker } from '../sibling-worker.js';
 import type { Doc, SearchRequest, SearchResult } from './request.js';
 import { fromWire, type SearchWorkerInit, type SearchWorkerRequest, type SearchWorkerResponse } from './search-protocol.js';
 import type { Searcher } from './searcher.js';
@@ -42,18 +41,6 @@ interface Slot {
   readonly pending: Map<number, Pending>;
 }
 
-// The worker is a sibling module: the .ts source under tsx, the .js file once compiled. A worker does not get
-// tsx's hooks from `--import tsx` in execArgv on Node 20, so a .ts worker starts from a bootstrap that
-// registers tsx first (as the analysis pool does).
-function spawnWorker(init: SearchWorkerInit): Worker {
-  const ext = extname(fileURLToPath(import.meta.url));
-  const url = new URL(`./search-worker${ext}`, import.meta.url);
-  const opts = { workerData: init, execArgv: process.execArgv };
-  if (ext !== '.ts') return new Worker(url, opts);
-  const tsxApi = import.meta.resolve('tsx/esm/api');
-  return new Worker(`import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); })`, { ...opts, eval: true });
-}
-
 export function createSearchPool(options: SearchPoolOptions = {}): SearchPool {
   const size = Math.max(1, options.size ?? Math.min(availableParallelism(), 4));
   const init: SearchWorkerInit = { userDictPath: options.userDictPath, stopWordsPath: options.stopWordsPath };
@@ -65,7 +52,7 @@ export function createSearchPool(options: SearchPoolOptions = {}): SearchPool {
   let closed = false;
 
   const start = (): Slot => {
-    const worker = spawnWorker(init);
+    const worker = spawnSiblingWorker(import.meta.url, 'search-worker', init);
     const s: Slot = { worker, pending: new Map() };
     const fail = (err: TidesearchError): void => {
       for (const p of s.pending.values()) p.reject(err);
