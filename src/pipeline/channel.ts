@@ -33,7 +33,7 @@ export interface ChannelDeps {
   /** A new consumer each call: the live loop and a catch-up run side by side. */
   readonly openStream: (onStatus?: (s: TransportStatus) => void) => ChangeStream;
   /** Worker threads for analysing changed rows; without it rows are analysed on this thread. */
-  readonly analysis?: BulkAnalysis & { readonly size?: number };
+  readonly analysis?: BulkAnalysis;
   readonly observer?: ChannelObserver;
 }
 

@@ -12,6 +12,8 @@ import type { RankedList, TopKPlan } from '../engine/store/topk-table.js';
 
 /** Analyses texts in bulk (a worker pool): for each text, its index-mode tokens joined by ' '. */
 export interface BulkAnalysis {
+  /** Threads the work runs on, when known (callers size their jobs to keep each one busy). */
+  readonly size?: number;
   analyze(job: { tokens: TokenName[]; texts: (string | null)[] }): Promise<string[]>;
   /** Ranks a sealed generation's top-K lists in the pool's threads; without it they are ranked here. */
   rankTopK?(file: string, plan: TopKPlan): Promise<RankedList[]>;
