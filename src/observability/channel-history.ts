@@ -8,7 +8,7 @@ export interface HistoryPoint {
   readonly eventsPerSec: number;
   readonly skipped: number;
   readonly rejected: number;
-  /** Lag at the end of the bucket; null when no batch carried a lag in it. */
+  /** Lag at the end of the bucket (signed like the channel's lag_ms: negative = commit time ahead of the clock); null when no batch carried a lag in it. */
   readonly lagSec: number | null;
 }
 
@@ -69,7 +69,7 @@ export function createChannelHistory(events: EventBus, opts: { readonly bucketMs
         eventsPerSec: b.events / (bucketMs / 1000),
         skipped: b.skipped,
         rejected: b.rejected,
-        lagSec: b.lagMs === null ? null : Math.max(0, b.lagMs) / 1000,
+        lagSec: b.lagMs === null ? null : b.lagMs / 1000,
       }));
     },
     close() {

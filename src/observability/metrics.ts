@@ -30,7 +30,7 @@ export function createMetrics(events: EventBus, opts: { readonly defaultMetrics?
   const buildSeconds = new Gauge({ name: 'tidesearch_build_last_duration_seconds', help: 'Wall time of the last finished build.', labelNames: ['index'], registers: [registry] });
   const docs = new Gauge({ name: 'tidesearch_index_documents', help: 'Documents in the index after its last successful build.', labelNames: ['index'], registers: [registry] });
   const channelEvents = new Counter({ name: 'tidesearch_channel_events_total', help: 'Change events handled by the channel, by outcome (applied, skipped as stale/duplicate, rejected to dead letters).', labelNames: ['index', 'outcome'], registers: [registry] });
-  const lag = new Gauge({ name: 'tidesearch_channel_lag_seconds', help: 'Now minus the commit time of the newest applied change.', labelNames: ['index'], registers: [registry] });
+  const lag = new Gauge({ name: 'tidesearch_channel_lag_seconds', help: 'Now minus the commit time of the newest applied change; negative when that commit time is ahead of this clock (as lag_ms in do_get_incr_status).', labelNames: ['index'], registers: [registry] });
   const position = new Gauge({ name: 'tidesearch_channel_position', help: 'Next offset to read per topic partition (exact below 2^53).', labelNames: ['index', 'topic', 'partition'], registers: [registry] });
   const channelState = new Gauge({ name: 'tidesearch_channel_state', help: '1 for the current state of the channel, 0 for the others.', labelNames: ['index', 'state'], registers: [registry] });
   const queries = new Counter({ name: 'tidesearch_queries_total', help: 'Search requests served.', labelNames: ['index'], registers: [registry] });
@@ -81,7 +81,7 @@ export function createMetrics(events: EventBus, opts: { readonly defaultMetrics?
       if (a.events > 0) channelEvents.inc({ index: a.index, outcome: 'applied' }, a.events);
       if (a.skipped > 0) channelEvents.inc({ index: a.index, outcome: 'skipped' }, a.skipped);
       if (a.rejected > 0) channelEvents.inc({ index: a.index, outcome: 'rejected' }, a.rejected);
-      if (a.lagMs !== null) lag.set({ index: a.index }, Math.max(0, a.lagMs) / 1000);
+      if (a.lagMs !== null) lag.set({ index: a.index }, a.lagMs / 1000);
       for (const pos of a.positions) {
         position.set({ index: a.index, topic: pos.topic, partition: String(pos.partition) }, Number(pos.offset));
         let seen = partitionsSeen.get(a.index);

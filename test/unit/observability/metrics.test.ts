@@ -68,3 +68,19 @@ test('channel history keeps per-bucket event rates and the latest lag for one ho
   clock += 3_600_001;
   assert.deepEqual(history.points('emp'), []);
 });
+
+test('a commit time ahead of the clock shows as negative lag in the gauge and the history, as lag_ms does in status', async () => {
+  let clock = 5_000_000;
+  const bus = createEventBus();
+  const metrics = createMetrics(bus, { defaultMetrics: false });
+  const history = createChannelHistory(bus, { now: () => clock });
+  bus.emit('channel.applied', { index: 'emp', events: 3, skipped: 0, rejected: 0, lagMs: -600_000, positions: [] });
+  assert.equal(sample(await metrics.render(), 'tidesearch_channel_lag_seconds', 'index="emp"'), -600);
+  assert.deepEqual(history.points('emp').map((p) => p.lagSec), [-600]);
+  clock += 10_000;
+  bus.emit('channel.applied', { index: 'emp', events: 1, skipped: 0, rejected: 0, lagMs: 250, positions: [] });
+  assert.equal(sample(await metrics.render(), 'tidesearch_channel_lag_seconds', 'index="emp"'), 0.25);
+  assert.deepEqual(history.points('emp').map((p) => p.lagSec), [-600, 0.25]);
+  metrics.close();
+  history.close();
+});
