@@ -125,19 +125,34 @@ export class GenerationWriter {
   /**
    * Applies ops in order (the version rule decides each), and records `positions`, atomically.
    *
-   * Documents and tombstones change op by op; an update writes only the columns whose value changed (each
-   * written column costs a change in its B-tree index). The full-text rows are written afterwards, once per
-   * changed rid with its final tokens, in ascending rid order: FTS5 buffers a transaction's writes in memory
-   * only while their rowids ascend (a write below the previous rowid flushes the buffer as a new segment), so
-   * writes in arrival order (random rids) made one tiny segment per changed row and merges dominated the cost.
-   * An update that leaves every full-text field's text as stored leaves its full-text row (and top-K
-   * bookkeeping) alone, and its tokens are never asked for.
+   * The ops of one key are decided together: its stored version is read once, the rule is applied to each op
+   * in arrival order in memory, and only the net change is written (an insert and a delete of the same key in
+   * one transaction write a tombstone and nothing else; two updates, one update). Keys are independent, so the
+   * result is what applying the ops one by one gives, except that a document deleted and written again in one
+   * transaction keeps its rid. An update writes only the columns whose value changed (each written column costs
+   * a change in its B-tree index). The full-text rows are written afterwards, once per changed rid with its
+   * final tokens, in ascending rid order: FTS5 buffers a transaction's writes in memory only while their rowids
+   * ascend (a write below the previous rowid flushes the buffer as a new segment), so writes in arrival order
+   * (random rids) made one tiny segment per changed row and merges dominated the cost. A key whose full-text
+   * texts end the transaction as they began leaves its full-text row (and top-K bookkeeping) alone, and its
+   * tokens are never asked for.
    */
   apply(ops: readonly DocOp[], positions: readonly StreamPosition[], rule: VersionRule): ApplyResult {
     const s = this.#stmts;
     let applied = 0;
-    let skipped = 0;
     const outcome = new Uint8Array(ops.length);
+    // Ops of each key in arrival order, keys in order of first appearance: first[key] → op index, next[k] → the
+    // key's following op (-1 at its last).
+    const first = new Map<DocKey, number>();
+    const tail = new Map<DocKey, number>();
+    const next = new Int32Array(ops.length).fill(-1);
+    for (let k = 0; k < ops.length; k++) {
+      const key = ops[k]!.key;
+      const t = tail.get(key);
+      if (t === undefined) first.set(key, k);
+      else next[t] = k;
+      tail.set(key, k);
+    }
     this.db.transaction(() => {
       /** rid → whether it had a full-text row before this transaction, and its tokens after it (null: gone). */
       const fts = new Map<number, { readonly existed: boolean; tokens: DocOpTokens | null }>();
@@ -146,22 +161,26 @@ export class GenerationWriter {
         if (c) c.tokens = tokens;
         else fts.set(rid, { existed, tokens });
       };
-      for (let k = 0; k < ops.length; k++) {
-        const op = ops[k]!;
-        const doc = s.doc.get(op.key) as unknown[] | undefined;
-        const stored = doc ? (doc[1] as bigint) : (s.tomb.get(op.key) as { version: bigint } | undefined)?.version;
-        if (!rule(op.version, stored)) {
-          skipped++;
-          continue;
+      for (const [key, k0] of first) {
+        const doc = s.doc.get(key) as unknown[] | undefined;
+        const tomb = doc ? undefined : (s.tomb.get(key) as { version: bigint } | undefined)?.version;
+        let held = doc ? (doc[1] as bigint) : tomb;
+        let last = -1;
+        for (let k = k0; k !== -1; k = next[k]!) {
+          if (!rule(ops[k]!.version, held)) continue;
+          outcome[k] = 1;
+          applied++;
+          held = ops[k]!.version;
+          last = k;
         }
-        applied++;
-        outcome[k] = 1;
+        if (last === -1) continue;
+        const op = ops[last]!;
         if (op.kind === 'delete') {
           if (doc) {
             s.deleteDoc.run(doc[0]);
             change(Number(doc[0]), true, null);
           }
-          s.tombPut.run(op.key, op.version);
+          s.tombPut.run(key, op.version);
           continue;
         }
         const params = docParams(this.#layout, op.values);
@@ -173,9 +192,9 @@ export class GenerationWriter {
           else this.#update(rid, op.version, params, changed);
           if (this.#ftsParams.some((i) => changed.includes(i))) change(Number(rid), true, op.tokens);
         } else {
-          if (stored !== undefined) s.tombDel.run(op.key);
+          if (tomb !== undefined) s.tombDel.run(key);
           // A new rid may reuse one deleted earlier (even in this transaction): change() keeps its first state.
-          change(Number(s.insert.run(op.key, op.version, ...params).lastInsertRowid), false, op.tokens);
+          change(Number(s.insert.run(key, op.version, ...params).lastInsertRowid), false, op.tokens);
         }
       }
       const rids = [...fts.keys()].sort((a, b) => a - b);
@@ -190,7 +209,7 @@ export class GenerationWriter {
       }
       for (const p of positions) s.posPut.run(p.topic, p.partition, p.offset);
     })();
-    return { applied, skipped, outcome };
+    return { applied, skipped: ops.length - applied, outcome };
   }
 
   /** `UPDATE docs SET version, <the changed columns> WHERE rid`, one statement per shape (past the cap, every column). */
