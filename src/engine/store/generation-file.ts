@@ -18,20 +18,28 @@ export function createGenerationFile(file: string, spec: IndexSpec): GenDb {
     if (l.sortColumn !== l.column) c.push(`${l.sortColumn} REAL`);
     return c;
   });
-  const fts = layout.filter((l) => l.ftsColumn).map((l) => l.ftsColumn);
+  const fts = layout.flatMap((l) => (l.ftsColumn ? [l.ftsColumn] : []));
   db.exec(`
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     CREATE TABLE docs (rid INTEGER PRIMARY KEY, doc_key TEXT NOT NULL UNIQUE, version INTEGER NOT NULL${cols.map((c) => `, ${c}`).join('')});
     CREATE TABLE tombstones (doc_key TEXT PRIMARY KEY, version INTEGER NOT NULL) WITHOUT ROWID;
     CREATE TABLE positions (topic TEXT NOT NULL, partition INTEGER NOT NULL, offset TEXT NOT NULL, PRIMARY KEY (topic, partition)) WITHOUT ROWID;
   `);
-  // An FTS5 table needs at least one column; an index without full-text fields keeps a placeholder.
-  const ftsCols = fts.length ? fts : ['t_none'];
-  db.exec(`CREATE VIRTUAL TABLE fts USING fts5(${ftsCols.join(', ')}, content='', contentless_delete=1, tokenize='ascii')`);
-  db.exec("INSERT INTO fts(fts, rank) VALUES ('automerge', 16)");
-  db.exec("INSERT INTO fts(fts, rank) VALUES ('crisismerge', 64)");
+  createFtsTable(db, fts);
   db.prepare('INSERT INTO meta(key, value) VALUES (?, ?)').run('spec', JSON.stringify(spec));
   return db;
+}
+
+/**
+ * The full-text table `fts` over pre-analysed tokens (space-separated, read by FTS5's `ascii` tokenizer).
+ * A generation file and the build's FTS shards (fts-shard.ts) create it alike, so shards can be spliced in.
+ */
+export function createFtsTable(db: GenDb, ftsColumns: readonly string[]): void {
+  // An FTS5 table needs at least one column; an index without full-text fields keeps a placeholder.
+  const cols = ftsColumns.length ? ftsColumns : ['t_none'];
+  db.exec(`CREATE VIRTUAL TABLE fts USING fts5(${cols.join(', ')}, content='', contentless_delete=1, tokenize='ascii')`);
+  db.exec("INSERT INTO fts(fts, rank) VALUES ('automerge', 16)");
+  db.exec("INSERT INTO fts(fts, rank) VALUES ('crisismerge', 64)");
 }
 
 /**

@@ -1,0 +1,56 @@
+// One shard of a full build's FTS5 index: a throwaway file written by one analysis thread, holding the
+// tokens of the rows that thread analysed (their rids assigned by the generation's docs table), later
+// spliced into the generation (fts-splice.ts). Durability is off: a failed build deletes it.
+import fs from 'node:fs';
+import Database from 'better-sqlite3';
+import { createFtsTable, type GenDb } from './generation-file.js';
+
+export class FtsShardWriter {
+  readonly file: string;
+  readonly #db: GenDb;
+  readonly #insert: Database.Statement;
+  #rows = 0;
+
+  constructor(file: string, ftsColumns: readonly string[]) {
+    this.file = file;
+    for (const f of shardFiles(file)) fs.rmSync(f, { force: true });
+    this.#db = new Database(file);
+    // As the generation file: the shard's pages are copied into it as they are.
+    this.#db.pragma('page_size = 65536');
+    this.#db.pragma('journal_mode = OFF');
+    this.#db.pragma('synchronous = OFF');
+    createFtsTable(this.#db, ftsColumns);
+    const cols = ftsColumns.length ? ftsColumns : ['t_none'];
+    this.#insert = this.#db.prepare(`INSERT INTO fts(rowid, ${cols.join(', ')}) VALUES (?${', ?'.repeat(cols.length)})`);
+  }
+
+  get rows(): number {
+    return this.#rows;
+  }
+
+  /** Stores the tokens (row-major, rids.length × columns, joined by ' ') of the given rids, in one transaction. */
+  insert(rids: ArrayLike<number>, tokens: readonly string[]): void {
+    const n = tokens.length / Math.max(rids.length, 1);
+    this.#db.transaction(() => {
+      for (let i = 0; i < rids.length; i++) this.#insert.run(rids[i], ...tokens.slice(i * n, i * n + n));
+    })();
+    this.#rows += rids.length;
+  }
+
+  /** Merges the shard's segments into one (no merge may be in progress when it is spliced) and closes it. */
+  finish(): void {
+    this.#db.exec("INSERT INTO fts(fts) VALUES ('optimize')");
+    this.#db.close();
+  }
+
+  /** Closes and deletes the shard (a build that failed or was cancelled). */
+  discard(): void {
+    if (this.#db.open) this.#db.close();
+    for (const f of shardFiles(this.file)) fs.rmSync(f, { force: true });
+  }
+}
+
+/** The files a shard may leave on disk. */
+export function shardFiles(file: string): string[] {
+  return [file, `${file}-journal`, `${file}-wal`, `${file}-shm`];
+}

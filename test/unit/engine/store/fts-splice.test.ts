@@ -1,0 +1,122 @@
+// Shards written apart and spliced into one FTS5 table give the index a single writer would have built:
+// the same terms, document counts, instances and bm25 scores; FTS5's own integrity-check passes; and the
+// spliced index goes on taking deletes and inserts (the change stream's writes) like any other.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { createFtsTable } from '../../../../src/engine/store/generation-file.js';
+import { FtsShardWriter } from '../../../../src/engine/store/fts-shard.js';
+import { decodeAverages, decodeStructure, encodeAverages, encodeStructure, spliceFtsShards } from '../../../../src/engine/store/fts-splice.js';
+
+const COLS = ['t0', 't1'];
+
+/** Seeded rows of Zipf-like words (ASCII and Han), some columns empty. */
+function rows(n: number, seed: number): { rid: number; texts: [string, string] }[] {
+  let s = seed >>> 0;
+  const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const vocab = Array.from({ length: 400 }, (_, i) => (i % 3 === 0 ? String.fromCodePoint(0x4e00 + i) : `w${i}`));
+  const word = () => vocab[Math.floor(vocab.length * rnd() ** 3)]!;
+  const text = (len: number) => Array.from({ length: len }, word).join(' ');
+  return Array.from({ length: n }, (_, i) => ({ rid: i + 1, texts: [rnd() < 0.1 ? '' : text(1 + Math.floor(rnd() * 30)), text(Math.floor(rnd() * 4))] }));
+}
+
+function openTarget(file: string): Database.Database {
+  const db = new Database(file);
+  db.pragma('page_size = 65536');
+  db.pragma('journal_mode = OFF');
+  createFtsTable(db, COLS);
+  return db;
+}
+
+function snapshot(db: Database.Database, terms: readonly string[]) {
+  db.exec("CREATE VIRTUAL TABLE IF NOT EXISTS temp.v USING fts5vocab(main, 'fts', 'col')");
+  const vocab = db.prepare('SELECT term, col, doc, cnt FROM temp.v ORDER BY term, col').all();
+  const ranked = terms.map((t) => db.prepare('SELECT rowid, bm25(fts) AS s FROM fts WHERE fts MATCH ? ORDER BY bm25(fts), rowid LIMIT 25').all(`"${t}"`));
+  const count = db.prepare("SELECT count(*) FROM fts WHERE fts MATCH 'w0 OR w1 OR w2'").pluck().get();
+  return { vocab, ranked, count };
+}
+
+test('two shards spliced and merged equal one table written by one writer, and keep taking writes', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tidesearch-fts-splice-'));
+  try {
+    const data = rows(6000, 7);
+    // The reference: one writer, rows in rid order, then optimize (as a generation is sealed).
+    const ref = openTarget(join(dir, 'ref.sqlite'));
+    const ins = ref.prepare('INSERT INTO fts(rowid, t0, t1) VALUES (?, ?, ?)');
+    ref.transaction(() => data.forEach((r) => ins.run(r.rid, ...r.texts)))();
+    ref.exec("INSERT INTO fts(fts) VALUES ('optimize')");
+
+    // Two shards take interleaved batches of 250 rows, as the analysis threads do.
+    const shards = [new FtsShardWriter(join(dir, 's0.sqlite'), COLS), new FtsShardWriter(join(dir, 's1.sqlite'), COLS)];
+    for (let at = 0, b = 0; at < data.length; at += 250, b++) {
+      const batch = data.slice(at, at + 250);
+      shards[b % 2]!.insert(batch.map((r) => r.rid), batch.flatMap((r) => r.texts));
+    }
+    assert.equal(shards[0]!.rows + shards[1]!.rows, data.length);
+    for (const s of shards) s.finish();
+
+    const target = openTarget(join(dir, 'gen.sqlite'));
+    target.close(); // the splice needs a connection that has not cached the (empty) FTS5 structure
+    const splicer = new Database(join(dir, 'gen.sqlite'));
+    const stats = spliceFtsShards(splicer, shards.map((s) => s.file), COLS.length);
+    splicer.close();
+    assert.equal(stats.rows, data.length);
+    assert.equal(stats.segments, 2);
+    const gen = new Database(join(dir, 'gen.sqlite'));
+    gen.exec("INSERT INTO fts(fts) VALUES ('optimize')");
+    gen.exec("INSERT INTO fts(fts, rank) VALUES ('integrity-check', 0)");
+
+    const terms = ['w1', 'w2', 'w5', 'w40', String.fromCodePoint(0x4e00), String.fromCodePoint(0x4e00 + 3), 'w301'];
+    assert.deepEqual(snapshot(gen, terms), snapshot(ref, terms));
+
+    // The change stream's writes: deletes of rows from both shards, updates (delete + insert), new rows.
+    for (const db of [gen, ref]) {
+      const del = db.prepare('DELETE FROM fts WHERE rowid = ?');
+      const put = db.prepare('INSERT INTO fts(rowid, t0, t1) VALUES (?, ?, ?)');
+      db.transaction(() => {
+        for (let rid = 3; rid <= 6000; rid += 97) del.run(rid);
+        for (let rid = 10; rid <= 6000; rid += 301) {
+          del.run(rid);
+          put.run(rid, 'w1 w1 w2 changed', 'w5');
+        }
+        for (let rid = 6001; rid <= 6100; rid++) put.run(rid, `w1 w${rid % 50} new`, '');
+      })();
+      db.exec("INSERT INTO fts(fts, rank) VALUES ('integrity-check', 0)");
+    }
+    assert.deepEqual(snapshot(gen, [...terms, 'changed', 'new']), snapshot(ref, [...terms, 'changed', 'new']));
+    gen.close();
+    ref.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a shard that is discarded leaves no file behind', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tidesearch-fts-splice-'));
+  try {
+    const s = new FtsShardWriter(join(dir, 's.sqlite'), COLS);
+    s.insert([1, 2], ['a', 'b', 'c', '']);
+    s.discard();
+    assert.equal(existsSync(join(dir, 's.sqlite')), false);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('structure and averages records survive a round trip, multi-byte varints included', () => {
+  const s = {
+    cookie: 0xfedcba98,
+    writeCounter: 2 ** 40 + 5,
+    levels: [
+      { nMerge: 0, segments: [{ segid: 1, pgnoFirst: 1, pgnoLast: 300, origin1: 1, origin2: 1, nPgTombstone: 0, nEntryTombstone: 0, nEntry: 70000 }] },
+      { nMerge: 0, segments: [{ segid: 65535, pgnoFirst: 1, pgnoLast: 2 ** 31 - 1, origin1: 2, origin2: 2 ** 50 + 8, nPgTombstone: 3, nEntryTombstone: 129, nEntry: 2 ** 50 }] },
+    ],
+  };
+  assert.deepEqual(decodeStructure(encodeStructure(s)), s);
+  assert.deepEqual(decodeAverages(encodeAverages([1_000_000, 123_456_789, 0]), 2), [1_000_000, 123_456_789, 0]);
+  assert.deepEqual(decodeAverages(new Uint8Array(), 2), [0, 0, 0]);
+  assert.throws(() => decodeStructure(Uint8Array.from([0, 0, 0, 1, 0, 0, 0])), /V2/);
+});
