@@ -1,20 +1,26 @@
 // The full build of one generation, as numbered, logged steps:
 //   dump           snapshot S, stream the table into the generation's documents (version = S)
 //   join           analyse the full-text fields in worker threads, batch by batch as the dump goes
-//   indexBuild     write the tokens into FTS5 as they come back, then B-tree indexes, merge, top-K
+//   indexBuild     each worker thread writes the tokens of the batches it analysed into its own FTS5 shard;
+//                  then the shards are spliced into the generation, merged, and B-tree indexes and top-K built
 //   indexBackflow  catch the generation up with changes committed after S (when a channel exists);
 //                  the caller swaps it in afterwards.
+import fs from 'node:fs';
 import type { IndexSpec, TableSchema, TokenName } from '../core/schema.js';
 import type { Source } from '../source/source.js';
 import type { TaskContext } from '../tasks/runner.js';
 import { GenerationBuilder, type TextBatch } from '../engine/store/builder.js';
 import type { RankedList, TopKPlan } from '../engine/store/topk-table.js';
+import type { ShardedIndexer } from '../engine/analysis/index.js';
+import { shardFiles } from '../engine/store/fts-shard.js';
 
 /** Analyses texts in bulk (a worker pool): for each text, its index-mode tokens joined by ' '. */
 export interface BulkAnalysis {
   /** Threads the work runs on, when known (callers size their jobs to keep each one busy). */
   readonly size?: number;
   analyze(job: { tokens: TokenName[]; texts: (string | null)[] }): Promise<string[]>;
+  /** A full build's indexing into per-thread FTS shards of the generation file `build`. */
+  shardedIndexer(build: string, columns: readonly string[]): ShardedIndexer;
   /** Ranks a sealed generation's top-K lists in the pool's threads; without it they are ranked here. */
   rankTopK?(file: string, plan: TopKPlan): Promise<RankedList[]>;
 }
@@ -42,33 +48,24 @@ export interface FullBuildResult {
 const IN_FLIGHT = 4;
 
 /**
- * Analyses batches on the worker pool and writes their tokens in submission order; at most IN_FLIGHT batches
- * are outstanding, so memory stays flat whatever the table size.
+ * Sends batches to the worker threads, which analyse them and write their tokens into their FTS shards; at
+ * most IN_FLIGHT batches are outstanding, so memory stays flat whatever the table size.
  */
 class Indexer {
   readonly #pending: Promise<void>[] = [];
-  #writes = Promise.resolve();
-  #analysed = 0;
   #indexed = 0;
 
   constructor(
-    private readonly analysis: BulkAnalysis,
+    private readonly shards: ShardedIndexer,
     private readonly tokens: TokenName[],
-    private readonly builder: GenerationBuilder,
-    private readonly report: { analysed(n: number): void; indexed(n: number): void },
+    private readonly report: (rows: number) => void,
   ) {}
 
   /** Queues a batch; waits while IN_FLIGHT batches are outstanding. */
   async submit(batch: TextBatch): Promise<void> {
-    const job = this.analysis.analyze({ tokens: this.tokens, texts: batch.texts as (string | null)[] }).then((out) => {
-      this.#analysed += batch.rids.length;
-      this.report.analysed(this.#analysed);
-      this.#writes = this.#writes.then(() => {
-        this.builder.insertTokens(batch.rids, out);
-        this.#indexed += batch.rids.length;
-        this.report.indexed(this.#indexed);
-      });
-      return this.#writes;
+    const job = this.shards.add({ tokens: this.tokens, rids: batch.rids, texts: batch.texts }).then(() => {
+      this.#indexed += batch.rids.length;
+      this.report(this.#indexed);
     });
     job.catch(() => {}); // awaited in submit/drain; this only marks it handled while it waits
     this.#pending.push(job);
@@ -82,6 +79,10 @@ class Indexer {
   async settle(): Promise<void> {
     await Promise.allSettled(this.#pending);
   }
+}
+
+function removeShard(file: string): void {
+  for (const f of shardFiles(file)) fs.rmSync(f, { force: true });
 }
 
 function rate(rows: number, ms: number): string {
@@ -103,13 +104,14 @@ export async function runFullBuild(i: FullBuildInput): Promise<FullBuildResult> 
     ctx.log(`dump: snapshot S=${S} (${snapshot.position.dialect}${binlog}) from ${i.source.description}`);
     const estimate = await snapshot.estimateRows();
     ctx.log(`dump: about ${estimate} rows in ${spec.db}.${spec.table}, reading ${i.parallel} key ranges in parallel`);
-    // 1–3 pipelined: each dumped batch is stored, its texts go to the worker threads (join), and their tokens
-    // are written into FTS5 on this thread as they come back, in order (indexBuild), while the dump goes on.
+    // 1–3 pipelined: each dumped batch is stored on this thread; its texts go to a worker thread, which
+    // analyses them (join) and writes their tokens into its FTS shard (indexBuild), while the dump goes on.
     const tokens = [...builder.ftsTokens] as TokenName[];
     let dumped = 0;
-    const indexer = new Indexer(i.analysis, tokens, builder, {
-      analysed: (n) => ctx.progress('join', n, Math.max(estimate, dumped)),
-      indexed: (n) => ctx.progress('indexBuild', n, Math.max(estimate, dumped)),
+    const shards = i.analysis.shardedIndexer(i.file, builder.ftsColumns);
+    const indexer = new Indexer(shards, tokens, (n) => {
+      ctx.progress('join', n, Math.max(estimate, dumped));
+      ctx.progress('indexBuild', n, Math.max(estimate, dumped));
     });
     const columns = spec.fields.map((f) => f.name);
     try {
@@ -125,20 +127,30 @@ export async function runFullBuild(i: FullBuildInput): Promise<FullBuildResult> 
       ctx.stage('join');
       await indexer.drain();
     } catch (e) {
-      // Let the jobs in flight settle before the pool is closed under them.
+      // Let the jobs in flight settle before the pool is closed under them, and drop the shards.
       await indexer.settle();
+      await shards.discard().catch(() => {});
       throw e;
     }
     ctx.progress('join', dumped, dumped);
     ctx.log(`join: analysed ${tokens.length} full-text field(s) [${tokens.join(', ')}] of ${dumped} rows, with the dump, in ${Date.now() - t0} ms (${rate(dumped, Date.now() - t0)})`);
 
     ctx.stage('indexBuild');
-    ctx.progress('indexBuild', dumped, dumped);
+    const t1 = Date.now();
+    const files = await shards.finish();
     const t2 = Date.now();
+    try {
+      const spliced = builder.spliceShards(files);
+      ctx.log(`indexBuild: ${spliced.rows} rows of FTS5 index from ${spliced.shards} thread shard(s) (merged in the threads in ${t2 - t1} ms), spliced in as ${spliced.segments} segment(s) in ${Math.round(spliced.ms)} ms`);
+    } finally {
+      for (const f of files) removeShard(f);
+    }
+    ctx.progress('indexBuild', dumped, dumped);
+    const t3 = Date.now();
     const pool = i.analysis;
     const topk = pool.rankTopK ? await builder.sealWith((plan) => pool.rankTopK!(i.file, plan)) : builder.seal();
     ctx.progress('indexBuild', dumped, dumped);
-    ctx.log(`indexBuild: FTS5 merge, B-tree indexes and top-K of ${topk.entries} frequent term entries (${Math.round(topk.ms)} ms${pool.rankTopK ? ', ranked by the worker threads meanwhile' : ''}) in ${Date.now() - t2} ms`);
+    ctx.log(`indexBuild: FTS5 merge, B-tree indexes and top-K of ${topk.entries} frequent term entries (${Math.round(topk.ms)} ms${pool.rankTopK ? ', ranked by the worker threads meanwhile' : ''}) in ${Date.now() - t3} ms`);
     const docCount = builder.docCount();
     builder.close();
 

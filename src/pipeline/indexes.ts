@@ -171,7 +171,10 @@ export class IndexService {
 
   #discardGeneration(indexName: string, gen: number): void {
     const file = this.generationFile(indexName, gen);
-    for (const f of [file, `${file}-wal`, `${file}-shm`]) fs.rmSync(f, { force: true });
+    // A build killed before its end leaves its threads' FTS shards (`<file>.shard-<thread>`) beside the file.
+    const dir = path.dirname(file);
+    const shards = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.startsWith(`${path.basename(file)}.shard-`)) : [];
+    for (const f of [file, `${file}-wal`, `${file}-shm`, ...shards.map((f) => path.join(dir, f))]) fs.rmSync(f, { force: true });
     this.#d.catalog.dropGeneration(indexName, gen);
   }
 

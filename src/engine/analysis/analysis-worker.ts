@@ -1,12 +1,14 @@
 // One analysis worker thread: builds its own analyzer registry and answers batches with the index-mode tokens
-// of each text joined by spaces; at the end of a build it also ranks top-K lists of the sealed generation.
+// of each text joined by spaces. During a full build it also writes its batches' tokens into its own FTS shard
+// (store/fts-shard.ts), and at the end ranks top-K lists of the sealed generation.
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { createAnalyzers } from './registry.js';
 import { openGenerationFile } from '../store/generation-file.js';
 import { rankTopK } from '../store/topk-table.js';
-import { packTexts, unpackTexts, type AnalyzeRequest, type TopKRequest, type WorkerInit, type WorkerRequest, type WorkerResponse } from './pool-protocol.js';
+import { FtsShardWriter } from '../store/fts-shard.js';
+import { packTexts, unpackTexts, type AnalyzeRequest, type ShardEndRequest, type ShardRequest, type TopKRequest, type WorkerInit, type WorkerRequest, type WorkerResponse } from './pool-protocol.js';
 
 const port = parentPort;
 if (port === null) throw new Error('analysis-worker must run as a worker thread');
@@ -22,13 +24,34 @@ const HEAP_CEILING = 64 * 1024 * 1024;
 setFlagsFromString('--expose-gc');
 const collect = runInNewContext('gc') as () => void;
 
-function analyze(req: AnalyzeRequest): void {
+function tokensOf(req: Pick<AnalyzeRequest, 'tokens' | 'text' | 'lengths'>): string[] {
   const analyzers = req.tokens.map((t) => registry.get(t));
   const texts = unpackTexts(req.text, req.lengths);
-  const joined = texts.map((t, i) => (t === null ? '' : analyzers[i % analyzers.length]!.analyze(t, 'index').join(' ')));
-  const packed = packTexts(joined);
+  return texts.map((t, i) => (t === null ? '' : analyzers[i % analyzers.length]!.analyze(t, 'index').join(' ')));
+}
+
+function analyze(req: AnalyzeRequest): void {
+  const packed = packTexts(tokensOf(req));
   const res: WorkerResponse = { id: req.id, text: packed.text, lengths: packed.lengths };
   port!.postMessage(res, [packed.lengths.buffer as ArrayBuffer]);
+}
+
+// This thread's shard of each build in progress, by generation file.
+const shards = new Map<string, FtsShardWriter>();
+
+function shard(req: ShardRequest): void {
+  let w = shards.get(req.build);
+  if (w === undefined) shards.set(req.build, (w = new FtsShardWriter(`${req.build}.shard-${threadId}`, req.columns)));
+  w.insert(req.rids, tokensOf(req));
+  port!.postMessage({ id: req.id, rows: req.rids.length } satisfies WorkerResponse);
+}
+
+function endShard(req: ShardEndRequest): void {
+  const w = shards.get(req.build);
+  shards.delete(req.build);
+  if (w !== undefined && req.keep) w.finish();
+  else w?.discard();
+  port!.postMessage({ id: req.id, shard: w !== undefined && req.keep ? w.file : null } satisfies WorkerResponse);
 }
 
 function topK(req: TopKRequest): void {
@@ -44,6 +67,8 @@ function topK(req: TopKRequest): void {
 port.on('message', (req: WorkerRequest) => {
   try {
     if (req.kind === 'topk') topK(req);
+    else if (req.kind === 'shard') shard(req);
+    else if (req.kind === 'shard-end') endShard(req);
     else analyze(req);
     if (getHeapStatistics().total_heap_size > HEAP_CEILING) collect();
   } catch (e) {

@@ -2,4 +2,4 @@
 export type { Analyzer, AnalyzerRegistry, AnalyzeMode } from './analyzer.js';
 export { createAnalyzers, type AnalyzerOptions, type ReloadableAnalyzerRegistry } from './registry.js';
 export { DEFAULT_WORD_FREQUENCY, type UserDictFiles } from './user-dict.js';
-export { createAnalysisPool, type AnalysisJob, type AnalysisPool, type AnalysisPoolOptions } from './pool.js';
+export { createAnalysisPool, type AnalysisJob, type AnalysisPool, type AnalysisPoolOptions, type ShardedIndexer } from './pool.js';

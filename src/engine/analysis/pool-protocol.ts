@@ -3,7 +3,7 @@
 import type { TokenName } from '../../core/schema.js';
 import type { RankedList, TopKItem } from '../store/topk-table.js';
 
-export type WorkerRequest = AnalyzeRequest | TopKRequest;
+export type WorkerRequest = AnalyzeRequest | ShardRequest | ShardEndRequest | TopKRequest;
 
 export interface AnalyzeRequest {
   readonly kind: 'analyze';
@@ -13,6 +13,32 @@ export interface AnalyzeRequest {
   readonly text: string;
   /** UTF-16 length of each text in `text`; -1 for null. */
   readonly lengths: Int32Array;
+}
+
+/**
+ * A full build's batch: analyse it and write the tokens into this thread's FTS shard of the build
+ * (store/fts-shard.ts; the file is `${build}.shard-${threadId}`). Answered with the rows written.
+ */
+export interface ShardRequest {
+  readonly kind: 'shard';
+  readonly id: number;
+  /** The generation file being built; shards live beside it. */
+  readonly build: string;
+  /** FTS5 column names, in order. */
+  readonly columns: readonly string[];
+  readonly tokens: readonly TokenName[];
+  readonly rids: Float64Array;
+  readonly text: string;
+  readonly lengths: Int32Array;
+}
+
+/** Ends this thread's shard of `build`: `keep` merges and closes it (answered with its file, or null if the
+ *  thread got no batch), else it is deleted. */
+export interface ShardEndRequest {
+  readonly kind: 'shard-end';
+  readonly id: number;
+  readonly build: string;
+  readonly keep: boolean;
 }
 
 /** Ranks top-K lists on a read-only connection to a sealed generation file (store/topk-table.ts). */
@@ -29,6 +55,8 @@ export interface TopKRequest {
 export type WorkerResponse =
   | { readonly id: number; readonly text: string; readonly lengths: Int32Array }
   | { readonly id: number; readonly lists: readonly RankedList[] }
+  | { readonly id: number; readonly rows: number }
+  | { readonly id: number; readonly shard: string | null }
   | { readonly id: number; readonly error: string };
 
 export interface WorkerInit {

@@ -29,11 +29,25 @@ export interface AnalysisPool extends AsyncDisposable {
    */
   analyze(job: AnalysisJob): Promise<string[]>;
   /**
+   * Full-build indexing: each batch is analysed and written into the FTS shard of the thread that takes it
+   * (store/fts-shard.ts), so FTS5 writes run on every core; the generation splices the shards in at the end.
+   */
+  shardedIndexer(build: string, columns: readonly string[]): ShardedIndexer;
+  /**
    * Ranks the plan's top-K lists of a sealed generation `file` on every worker (each opens the file
    * read-only); the lists come back in plan order.
    */
   rankTopK(file: string, plan: Pick<TopKPlan, 'rank' | 'k' | 'rows' | 'tokens'>): Promise<RankedList[]>;
   close(): Promise<void>;
+}
+
+export interface ShardedIndexer {
+  /** Analyses and stores one batch (row-major texts, rids.length × tokens.length); resolves when written. */
+  add(job: AnalysisJob & { readonly rids: readonly number[] }): Promise<void>;
+  /** Merges and closes every thread's shard; the files that hold rows (the caller splices, then deletes them). */
+  finish(): Promise<string[]>;
+  /** Deletes every thread's shard (a failed or cancelled build). */
+  discard(): Promise<void>;
 }
 
 interface Pending {
@@ -88,12 +102,12 @@ export function createAnalysisPool(options: AnalysisPoolOptions = {}): AnalysisP
     await Promise.all(slots.map((s) => s.worker.terminate()));
   };
 
-  /** Sends a request to the least busy worker. */
-  const send = (make: (id: number) => WorkerRequest, transfer: ArrayBuffer[]): Promise<WorkerResponse> => {
+  /** Sends a request to `to`, or else to the least busy worker. */
+  const send = (make: (id: number) => WorkerRequest, transfer: ArrayBuffer[], to?: Slot): Promise<WorkerResponse> => {
     if (closed) return Promise.reject(new TidesearchError('SHUTTING_DOWN', 'the analysis pool is closed'));
     if (failure) return Promise.reject(failure);
-    let slot = slots[0]!;
-    for (const s of slots) if (s.pending.size < slot.pending.size) slot = s;
+    let slot = to ?? slots[0]!;
+    if (!to) for (const s of slots) if (s.pending.size < slot.pending.size) slot = s;
     const id = nextId++;
     return new Promise<WorkerResponse>((resolve, reject) => {
       slot.pending.set(id, { resolve, reject });
@@ -114,6 +128,37 @@ export function createAnalysisPool(options: AnalysisPoolOptions = {}): AnalysisP
         if (!('text' in res)) throw new TidesearchError('INTERNAL', 'analysis worker answered an analysis job with something else');
         return unpackTexts(res.text, res.lengths) as string[];
       });
+    },
+    shardedIndexer(build: string, columns: readonly string[]): ShardedIndexer {
+      const end = async (keep: boolean): Promise<string[]> => {
+        const files = await Promise.all(
+          slots.map(async (slot) => {
+            const res = await send((id) => ({ kind: 'shard-end', id, build, keep }), [], slot);
+            if (!('shard' in res)) throw new TidesearchError('INTERNAL', 'analysis worker answered a shard end with something else');
+            return res.shard;
+          }),
+        );
+        return files.filter((f): f is string => f !== null);
+      };
+      return {
+        async add(job) {
+          if (job.tokens.length === 0 || job.texts.length !== job.rids.length * job.tokens.length) {
+            throw new TidesearchError('INTERNAL', `indexing job has ${job.texts.length} texts for ${job.rids.length} rows × ${job.tokens.length} fields`);
+          }
+          const packed = packTexts(job.texts);
+          const rids = Float64Array.from(job.rids);
+          const res = await send(
+            (id) => ({ kind: 'shard', id, build, columns, tokens: job.tokens, rids, text: packed.text, lengths: packed.lengths }),
+            [packed.lengths.buffer as ArrayBuffer, rids.buffer as ArrayBuffer],
+          );
+          if (!('rows' in res)) throw new TidesearchError('INTERNAL', 'analysis worker answered an indexing job with something else');
+        },
+        finish: () => end(true),
+        async discard() {
+          // A closed or failed pool's workers are gone or going: the caller deletes what they left.
+          if (!closed && !failure) await end(false);
+        },
+      };
     },
     async rankTopK(file: string, plan: Pick<TopKPlan, 'rank' | 'k' | 'rows' | 'tokens'>): Promise<RankedList[]> {
       // Interleaved shares: items come grouped by scope and size, so every worker gets a like mix.

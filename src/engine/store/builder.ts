@@ -8,6 +8,8 @@ import { createFieldIndexes, createGenerationFile, optimizeFts, sealGenerationFi
 import { layoutOf, type FieldLayout } from './layout.js';
 import { planTopK, writeTopK, type RankedList, type TopKBuildStats, type TopKOptions, type TopKPlan } from './topk-table.js';
 import { docColumns, docParams, ftsTexts } from './values.js';
+import { spliceFtsShards, type SpliceStats } from './fts-splice.js';
+import Database from 'better-sqlite3';
 
 export interface TextBatch {
   readonly rids: readonly number[];
@@ -16,8 +18,9 @@ export interface TextBatch {
 }
 
 export class GenerationBuilder {
-  readonly db: GenDb;
+  #db: GenDb;
   readonly spec: IndexSpec;
+  readonly #file: string;
   readonly #layout: readonly FieldLayout[];
   readonly #ftsFields: readonly FieldLayout[];
   readonly #insertDoc: import('better-sqlite3').Statement;
@@ -25,7 +28,8 @@ export class GenerationBuilder {
 
   constructor(file: string, spec: IndexSpec) {
     this.spec = spec;
-    this.db = createGenerationFile(file, spec);
+    this.#file = file;
+    this.#db = createGenerationFile(file, spec);
     this.#layout = layoutOf(spec);
     this.#ftsFields = this.#layout.filter((l) => l.ftsColumn);
     const cols = ['doc_key', 'version', ...docColumns(this.#layout)];
@@ -34,6 +38,15 @@ export class GenerationBuilder {
     this.#insertFts = fcols.length
       ? this.db.prepare(`INSERT INTO fts(rowid, ${fcols.join(', ')}) VALUES (?${', ?'.repeat(fcols.length)})`)
       : this.db.prepare('SELECT ?');
+  }
+
+  get db(): GenDb {
+    return this.#db;
+  }
+
+  /** The FTS5 column names, in order. */
+  get ftsColumns(): readonly string[] {
+    return this.#ftsFields.map((l) => l.ftsColumn!);
   }
 
   /** Names of the full-text fields' analyzers, in FTS column order. */
@@ -78,6 +91,19 @@ export class GenerationBuilder {
     this.db.transaction(() => {
       for (let i = 0; i < rids.length; i++) this.#insertFts.run(rids[i], ...tokens.slice(i * n, i * n + n));
     })();
+  }
+
+  /**
+   * indexBuild: splices the worker threads' FTS shards (fts-shard.ts) into this file's FTS5 table, which must
+   * have taken no rows here. The splice writes FTS5's shadow tables behind FTS5's back, so it runs on a
+   * connection that has cached nothing of the table, and that connection is the builder's from then on.
+   */
+  spliceShards(files: readonly string[]): SpliceStats {
+    this.#db.close();
+    this.#db = new Database(this.#file, { fileMustExist: true });
+    this.#db.pragma('journal_mode = OFF');
+    this.#db.pragma('synchronous = OFF');
+    return spliceFtsShards(this.#db, files, Math.max(1, this.#ftsFields.length));
   }
 
   /** Creates the B-tree indexes, merges FTS segments, stores frequent terms' top-K and switches to WAL. */

@@ -1,7 +1,12 @@
-// The analysis pool returns, per text, exactly the joined index tokens the in-process analyzers produce.
+// The analysis pool returns, per text, exactly the joined index tokens the in-process analyzers produce, and a
+// build indexed into its threads' FTS shards ends with the index one thread would have written.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { TokenName } from '../../../../src/core/schema.js';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FieldSpec, IndexSpec, TokenName } from '../../../../src/core/schema.js';
+import { GenerationBuilder } from '../../../../src/engine/store/builder.js';
 import { createAnalysisPool, createAnalyzers } from '../../../../src/engine/analysis/index.js';
 import { sentences } from './corpus.js';
 
@@ -34,4 +39,45 @@ test('a job whose texts are not rows × fields is rejected; a closed pool reject
   assert.deepEqual(await pool.analyze({ tokens: ['ik'], texts: [] }), []);
   await pool.close();
   await assert.rejects(pool.analyze({ tokens: ['ik'], texts: ['北京'] }), (e: unknown) => (e as { code?: string }).code === 'SHUTTING_DOWN');
+});
+
+test('a build indexed into the threads\' FTS shards and spliced equals one indexed on one thread', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tidesearch-pool-shards-'));
+  try {
+    await using pool = createAnalysisPool({ size: 2 });
+    const field = (name: string, token: TokenName, isKey = false): FieldSpec => ({ name, kind: isKey ? 'integer' : 'string', sqlType: 'text', token, search: true, isKey });
+    const spec: IndexSpec = { name: 'n', db: 'd', table: 'n', key: ['id'], fields: [field('id', 'string', true), field('title', 'standard'), field('body', 'ik')] };
+    const all = sentences();
+    const rows = Array.from({ length: 900 }, (_, i) => ({ id: i + 1, title: i % 11 === 0 ? null : all[(i * 7) % all.length]!, body: all[(i * 13 + 5) % all.length]! }));
+    const build = async (file: string, sharded: boolean) => {
+      const b = new GenerationBuilder(file, spec);
+      const tokens = b.ftsTokens as TokenName[];
+      const shards = pool.shardedIndexer(file, b.ftsColumns);
+      const jobs: Promise<void>[] = [];
+      for (let at = 0; at < rows.length; at += 100) {
+        const batch = b.insertDocs(rows.slice(at, at + 100), 1n);
+        if (sharded) jobs.push(shards.add({ tokens, rids: batch.rids, texts: batch.texts }));
+        else b.insertTokens(batch.rids, await pool.analyze({ tokens, texts: batch.texts as (string | null)[] }));
+      }
+      await Promise.all(jobs);
+      const files = await shards.finish();
+      assert.equal(files.length, sharded ? 2 : 0, 'both threads took batches');
+      if (sharded) b.spliceShards(files);
+      b.seal({ k: 5, minDocs: 100 });
+      b.db.exec("INSERT INTO fts(fts, rank) VALUES ('integrity-check', 0)");
+      b.db.exec("CREATE VIRTUAL TABLE temp.v USING fts5vocab(main, 'fts', 'col')");
+      const out = {
+        vocab: b.db.prepare('SELECT term, col, doc, cnt FROM temp.v ORDER BY term, col').all(),
+        topk: b.db.prepare('SELECT cols, term, rank, rid, tf, dl FROM topk ORDER BY cols, term, rank').all(),
+      };
+      b.close();
+      return out;
+    };
+    const one = await build(join(dir, 'one.sqlite'), false);
+    const sharded = await build(join(dir, 'sharded.sqlite'), true);
+    assert.ok(one.vocab.length > 500 && one.topk.length > 0);
+    assert.deepEqual(sharded, one);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
