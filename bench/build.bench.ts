@@ -34,9 +34,9 @@ try {
 
   // (c) our build, at N/4 then N rows, each in a fresh server process.
   const cQuarter = await ourBuild(db, 'employess_quarter');
-  console.log(`(c) ours @${fmt(QUARTER)}: ${fmt(QUARTER / cQuarter.seconds)} rows/s, peak RSS ${fmt(cQuarter.peakRssMiB)} MiB  [load ${loadNow()}]`);
+  console.log(`(c) ours @${fmt(QUARTER)}: ${fmt(QUARTER / cQuarter.seconds)} rows/s, peak RSS ${fmt(cQuarter.peakRssMiB)} MiB, top-K ranked ${cQuarter.topkSeconds.toFixed(1)} s later  [load ${loadNow()}]`);
   const c = await ourBuild(db, 'employess');
-  console.log(`(c) ours @${fmt(N)}: ${fmt(N / c.seconds)} rows/s, peak RSS ${fmt(c.peakRssMiB)} MiB  [load ${loadNow()}]`);
+  console.log(`(c) ours @${fmt(N)}: ${fmt(N / c.seconds)} rows/s, peak RSS ${fmt(c.peakRssMiB)} MiB, top-K ranked ${c.topkSeconds.toFixed(1)} s later  [load ${loadNow()}]`);
 
   // (d) Sphinx indexer over the same table.
   let d: { rowsPerSec: number; rss: number | null; indexMiB: number } | null = null;
@@ -58,13 +58,14 @@ try {
     [
       ['(a) mysql2 streaming scan, 8 columns', fmt(N), fmt(a), '—', 'dateStrings, decimals as strings'],
       ['(b) FTS5 insert, pre-tokenized', fmt(N), fmt(b.rowsPerSec), '—', `+ ${b.optimizeS.toFixed(1)} s optimize; ${fmt(b.fileMiB)} MiB file`],
-      [`(c) ours, do_create → complete`, fmt(QUARTER), fmt(QUARTER / cQuarter.seconds), fmt(cQuarter.peakRssMiB), `server VmHWM; sampled ${fmt(cQuarter.sampledPeakMiB)}`],
-      [`(c) ours, do_create → complete`, fmt(N), fmt(cRate), fmt(c.peakRssMiB), `server VmHWM; sampled ${fmt(c.sampledPeakMiB)}`],
+      [`(c) ours, do_create → complete`, fmt(QUARTER), fmt(QUARTER / cQuarter.seconds), fmt(cQuarter.peakRssMiB), `server VmHWM; sampled ${fmt(cQuarter.sampledPeakMiB)}; + ${cQuarter.topkSeconds.toFixed(1)} s top-K (${cQuarter.topkLists} lists) after`],
+      [`(c) ours, do_create → complete`, fmt(N), fmt(cRate), fmt(c.peakRssMiB), `server VmHWM; sampled ${fmt(c.sampledPeakMiB)}; + ${c.topkSeconds.toFixed(1)} s top-K (${c.topkLists} lists) after`],
+      [`(c') ours, do_create → top-K ranked`, fmt(N), fmt(N / (c.seconds + c.topkSeconds)), '—', 'the build plus the background top-K ranking after the swap'],
       ['(d) Sphinx 2.2 indexer (ngram_len=1)', fmt(N), d ? fmt(d.rowsPerSec) : 'skipped', d ? fmt(d.rss) : '—', d ? `${fmt(d.indexMiB)} MiB index` : ''],
     ],
   );
   console.log('');
-  console.log(`(c)/min(a,b) = ${(cRate / Math.min(a, b.rowsPerSec)).toFixed(2)}   (target ≥ 0.6)`);
+  console.log(`(c)/min(a,b) = ${(cRate / Math.min(a, b.rowsPerSec)).toFixed(2)}   (target ≥ 0.6); with the background top-K ranking counted: ${(N / (c.seconds + c.topkSeconds) / Math.min(a, b.rowsPerSec)).toFixed(2)}`);
   console.log(`(c)/(d)      = ${d ? (cRate / d.rowsPerSec).toFixed(2) : '—'}   (goal ≥ 1)`);
   console.log(`peak RSS ${fmt(QUARTER)} → ${fmt(N)} rows: ${fmt(cQuarter.peakRssMiB)} → ${fmt(c.peakRssMiB)} MiB   (target < 400, flat)`);
   console.log('');

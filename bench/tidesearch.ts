@@ -61,9 +61,14 @@ export interface BuildResult {
   readonly sampledPeakMiB: number;
   readonly stages: readonly { stage: string; seconds: number | null; rows: number }[];
   readonly logs: string;
+  /** Seconds from the build's completion (the generation live) until its top-K lists were all ranked (they
+   *  are ranked in the background after the swap), and how many. RSS sampling covers this too. */
+  readonly topkSeconds: number;
+  readonly topkLists: number;
 }
 
-/** do_create, then polls do_get_task_status until the build completes; throws if it fails. */
+/** do_create, then polls do_get_task_status until the build completes (and the index status until its top-K
+ *  lists are ranked); throws if it fails. */
 export async function timedBuild(srv: ChildServer, body: unknown): Promise<BuildResult> {
   const pid = srv.child.pid!;
   const rss = sampler(() => rssMiB(pid), 100);
@@ -72,6 +77,15 @@ export async function timedBuild(srv: ChildServer, body: unknown): Promise<Build
   if (!r.success) throw new Error(`do_create: ${r.errormsg.join('; ')}`);
   const final = await srv.waitForTask(r.bizresult.taskid, 3_600_000);
   const seconds = (performance.now() - started) / 1000;
+  const indexName = (body as { indexName: string }).indexName;
+  let topk = { ranked: 0, pending: 0 };
+  for (;;) {
+    const st = await srv.admin('do_get_index_status', { indexName });
+    topk = st.bizresult?.topk ?? topk;
+    if (final.faild || topk.pending === 0) break;
+    await new Promise((res) => setTimeout(res, 100));
+  }
+  const topkSeconds = (performance.now() - started) / 1000 - seconds;
   const sampledPeakMiB = rss.stop();
   if (final.faild) throw new Error(`build failed: ${final.errs}`);
   const progress = (final.progress ?? {}) as Record<string, { rowsDone: number; rowsTotal: number; startedAt?: number; finishedAt?: number }>;
@@ -80,5 +94,5 @@ export async function timedBuild(srv: ChildServer, body: unknown): Promise<Build
     seconds: p.startedAt !== undefined && p.finishedAt !== undefined ? (p.finishedAt - p.startedAt) / 1000 : null,
     rows: p.rowsDone,
   }));
-  return { seconds, rows: progress.dump?.rowsDone ?? 0, peakRssMiB: peakRssMiB(pid), sampledPeakMiB, stages, logs: String(final.logs ?? '') };
+  return { seconds, rows: progress.dump?.rowsDone ?? 0, peakRssMiB: peakRssMiB(pid), sampledPeakMiB, stages, logs: String(final.logs ?? ''), topkSeconds, topkLists: topk.ranked };
 }

@@ -120,6 +120,11 @@ const indexStatus: Json = {
     rebuild_needed: nullable('string', 'Why a rebuild is needed (e.g. a DDL changed an indexed column), or null.'),
     building_taskid: nullable('integer', 'Running build task, if any.'),
     last_taskid: nullable('integer', 'Most recent task of this index.'),
+    topk: {
+      type: ['object', 'null'],
+      description: 'Stored top-K lists of the frequent terms of the live generation: ranked in the background after a build goes live; until a term\'s list is ranked its queries rank every hit. null before the first build.',
+      properties: { ranked: int('Lists ranked and in use.'), pending: int('Lists still to rank.') },
+    },
     fields: {
       type: 'array',
       items: {

@@ -15,6 +15,7 @@ import { createTikvSource } from './source/tikv/index.js';
 import { createKafkaChangeStream } from './stream/kafka/index.js';
 import { createAnalyzers, createAnalysisPool } from './engine/analysis/index.js';
 import { openGenerationFile } from './engine/store/generation-file.js';
+import { countTopK } from './engine/store/topk-table.js';
 import { createSearchPool } from './engine/search/index.js';
 import { parseUtcOffset } from './core/value.js';
 import { createObservability, type Observability } from './observability/index.js';
@@ -113,9 +114,11 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
       const searcher = searchPool.open(file, spec);
       const counter = openGenerationFile(file, { readonly: true });
       const count = counter.prepare('SELECT COUNT(*) AS n FROM docs');
+      const topk = countTopK(counter);
       return {
         searcher,
         docCount: () => (count.get() as { n: number }).n,
+        topK: () => topk?.() ?? null,
         close: () => {
           searcher.close();
           counter.close();
@@ -126,6 +129,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     channels,
     batchRows: config.buildBatchRows,
     parallel: config.dumpParallel,
+    topkMinDocs: config.topkMinDocs,
   });
   await indexes.recover();
 

@@ -18,6 +18,8 @@ export const ConfigSchema = z.object({
   buildBatchRows: z.coerce.number().int().min(100).max(100_000).default(2000),
   /** Connections reading key ranges in parallel during the dump. */
   dumpParallel: z.coerce.number().int().min(1).max(32).default(2),
+  /** Terms in more than this many documents of a field get a stored top-K list, ranked after each build. */
+  topkMinDocs: z.coerce.number().int().min(1).default(50_000),
   /** Worker threads that analyse text during a build; 0 = number of cores. */
   analysisWorkers: z.coerce.number().int().min(0).max(64).default(0),
   /** Lines kept per task log; older lines are dropped (the first lines are kept). */
@@ -51,6 +53,7 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     sourceTimeZone: env.TIDESEARCH_SOURCE_TZ,
     buildBatchRows: env.TIDESEARCH_BUILD_BATCH_ROWS,
     dumpParallel: env.TIDESEARCH_DUMP_PARALLEL,
+    topkMinDocs: env.TIDESEARCH_TOPK_MIN_DOCS,
     analysisWorkers: env.TIDESEARCH_ANALYSIS_WORKERS,
     userDictPath: env.TIDESEARCH_USER_DICT,
     stopWordsPath: env.TIDESEARCH_STOP_WORDS,

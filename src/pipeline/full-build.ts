@@ -10,7 +10,6 @@ import type { IndexSpec, TableSchema, TokenName } from '../core/schema.js';
 import type { Source } from '../source/source.js';
 import type { TaskContext } from '../tasks/runner.js';
 import { GenerationBuilder, type TextBatch } from '../engine/store/builder.js';
-import type { RankedList, TopKPlan } from '../engine/store/topk-table.js';
 import type { ShardedIndexer } from '../engine/analysis/index.js';
 import { shardFiles } from '../engine/store/fts-shard.js';
 
@@ -21,8 +20,6 @@ export interface BulkAnalysis {
   analyze(job: { tokens: TokenName[]; texts: (string | null)[] }): Promise<string[]>;
   /** A full build's indexing into per-thread FTS shards of the generation file `build`. */
   shardedIndexer(build: string, columns: readonly string[]): ShardedIndexer;
-  /** Ranks a sealed generation's top-K lists in the pool's threads; without it they are ranked here. */
-  rankTopK?(file: string, plan: TopKPlan): Promise<RankedList[]>;
 }
 
 export interface FullBuildInput {
@@ -33,6 +30,8 @@ export interface FullBuildInput {
   readonly file: string;
   readonly batchRows: number;
   readonly parallel: number;
+  /** Terms in more than this many documents of a scope get a top-K list; the store's default otherwise. */
+  readonly topkMinDocs?: number;
   readonly ctx: TaskContext;
   /** Called just before the snapshot is taken: records the stream positions P0 to catch up from. */
   readonly beforeSnapshot?: () => Promise<void>;
@@ -137,20 +136,24 @@ export async function runFullBuild(i: FullBuildInput): Promise<FullBuildResult> 
 
     ctx.stage('indexBuild');
     const t1 = Date.now();
-    const files = await shards.finish();
+    // The threads merge their shards while this thread builds the documents' B-tree indexes.
+    const finishing = shards.finish();
+    finishing.catch(() => {}); // awaited below
+    builder.indexFields();
+    const tIndexes = Date.now() - t1;
+    const files = await finishing;
     const t2 = Date.now();
     try {
       const spliced = builder.spliceShards(files);
-      ctx.log(`indexBuild: ${spliced.rows} rows of FTS5 index from ${spliced.shards} thread shard(s) (merged in the threads in ${t2 - t1} ms), spliced in as ${spliced.segments} segment(s) in ${Math.round(spliced.ms)} ms`);
+      ctx.log(`indexBuild: B-tree indexes in ${tIndexes} ms while the threads merged their FTS shards (${t2 - t1} ms in all); ${spliced.rows} rows of FTS5 index from ${spliced.shards} shard(s) spliced in as ${spliced.segments} segment(s) in ${Math.round(spliced.ms)} ms`);
     } finally {
       for (const f of files) removeShard(f);
     }
     ctx.progress('indexBuild', dumped, dumped);
     const t3 = Date.now();
-    const pool = i.analysis;
-    const topk = pool.rankTopK ? await builder.sealWith((plan) => pool.rankTopK!(i.file, plan)) : builder.seal();
+    const topk = builder.sealPlanned(i.topkMinDocs !== undefined ? { minDocs: i.topkMinDocs } : {});
     ctx.progress('indexBuild', dumped, dumped);
-    ctx.log(`indexBuild: FTS5 merge, B-tree indexes and top-K of ${topk.entries} frequent term entries (${Math.round(topk.ms)} ms${pool.rankTopK ? ', ranked by the worker threads meanwhile' : ''}) in ${Date.now() - t3} ms`);
+    ctx.log(`indexBuild: FTS5 merge in ${Date.now() - t3} ms; ${topk.pending} top-K lists of frequent terms planned (${Math.round(topk.ms)} ms), to be ranked once the generation is live`);
     const docCount = builder.docCount();
     builder.close();
 

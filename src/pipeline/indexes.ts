@@ -11,6 +11,7 @@ import type { TaskRunner, TaskContext } from '../tasks/runner.js';
 import { TidesearchError } from '../errors/index.js';
 import type { Searcher } from '../engine/search/index.js';
 import { runFullBuild, type BulkAnalysis } from './full-build.js';
+import { rankPendingTopK, type TopKRanker } from './topk-ranking.js';
 import { buildIndexSpec } from './index-spec.js';
 import type { CreateIndexRequest, DatasourceConfig, IncrConfig } from './requests.js';
 import { redactDatasource } from './requests.js';
@@ -20,6 +21,8 @@ export interface LiveReader {
   readonly searcher: Searcher;
   /** Documents in the generation now (changes applied by the channel included). */
   docCount(): number;
+  /** Its top-K lists (store/topk-table.ts): ranked, and planned but not ranked yet; null without a table. */
+  topK(): { ranked: number; pending: number } | null;
   close(): void;
 }
 
@@ -46,17 +49,21 @@ export interface IndexServiceDeps {
   /** `log` receives what the source has to say during a build (snapshot, GC life time, fail-overs). */
   readonly openSource: (d: DatasourceConfig, log?: (line: string) => void) => Promise<Source>;
   /** A fresh worker pool per build, so edits to the user dictionary apply to the next build. */
-  readonly analysis: () => BulkAnalysis & { close(): Promise<void> };
+  readonly analysis: () => BulkAnalysis & TopKRanker & { close(): Promise<void> };
   readonly openReader: (file: string, spec: IndexSpec) => LiveReader;
   readonly channels?: ChannelControl;
   readonly batchRows: number;
   readonly parallel: number;
+  /** Terms in more than this many documents of a scope get a top-K list (store/topk-table.ts). */
+  readonly topkMinDocs?: number;
   readonly onDeleted?: (indexName: string) => void;
 }
 
 export class IndexService {
   readonly #d: IndexServiceDeps;
   readonly #readers = new Map<string, { gen: number; reader: LiveReader }>();
+  /** Background top-K ranking of each index's live generation (topk-ranking.ts), while it runs. */
+  readonly #ranking = new Map<string, { gen: number; abort: AbortController; done: Promise<void> }>();
 
   constructor(deps: IndexServiceDeps) {
     this.#d = deps;
@@ -78,6 +85,8 @@ export class IndexService {
       }
       if (idx.liveGen !== null) {
         this.#openLive(idx);
+        // Top-K lists still pending when the server stopped are ranked now.
+        if ((this.#readers.get(idx.name)?.reader.topK()?.pending ?? 0) > 0) this.#rankInBackground(idx.name, idx.liveGen, this.#d.analysis());
         const ch = catalog.getChannel(idx.name);
         if (ch && ch.state !== 'stopped') await this.#d.channels?.start(idx, this.generationFile(idx.name, idx.liveGen));
       }
@@ -113,6 +122,7 @@ export class IndexService {
   async delete(indexName: string): Promise<void> {
     this.require(indexName);
     await this.#d.runner.cancel(indexName, 'index deleted');
+    await this.#stopRanking(indexName);
     await this.#d.channels?.remove(indexName);
     this.#readers.get(indexName)?.reader.close();
     this.#readers.delete(indexName);
@@ -147,6 +157,7 @@ export class IndexService {
 
   async close(): Promise<void> {
     await this.#d.runner.closeAll();
+    await Promise.all([...this.#ranking.keys()].map((name) => this.#stopRanking(name)));
     for (const { reader } of this.#readers.values()) reader.close();
     this.#readers.clear();
   }
@@ -167,6 +178,38 @@ export class IndexService {
     // Queries already running on the old reader finish first: better-sqlite3 is synchronous, so by the
     // time this line runs no query holds it.
     prev?.reader.close();
+  }
+
+  /**
+   * Ranks the pending top-K lists of generation `gen` with `pool` (closed when done), in the background; a
+   * ranking of an earlier generation of the index is stopped first. Progress and the outcome go to `log`.
+   */
+  #rankInBackground(indexName: string, gen: number, pool: TopKRanker & { close(): Promise<void> }, log?: (line: string) => void): void {
+    const previous = this.#ranking.get(indexName);
+    previous?.abort.abort('a newer generation is live');
+    const abort = new AbortController();
+    const file = this.generationFile(indexName, gen);
+    const done = (async () => {
+      await previous?.done;
+      try {
+        const s = await rankPendingTopK(file, pool, abort.signal);
+        if (s.entries + s.unverified > 0) {
+          log?.(`top-K: ranked ${s.entries} lists of frequent terms in ${Math.round(s.ms)} ms after generation ${gen} went live${s.unverified ? ` (${s.unverified} left to the normal plan: a score could not be reproduced exactly)` : ''}`);
+        }
+      } catch (e) {
+        if (!abort.signal.aborted) log?.(`top-K: ranking stopped: ${(e as Error).message}; queries of those terms use the normal plan`);
+      } finally {
+        await pool.close();
+        if (this.#ranking.get(indexName)?.abort === abort) this.#ranking.delete(indexName);
+      }
+    })();
+    this.#ranking.set(indexName, { gen, abort, done });
+  }
+
+  async #stopRanking(indexName: string): Promise<void> {
+    const r = this.#ranking.get(indexName);
+    r?.abort.abort('stopped');
+    await r?.done;
   }
 
   #discardGeneration(indexName: string, gen: number): void {
@@ -195,6 +238,7 @@ export class IndexService {
     const channels = this.#d.channels;
     let p0: StreamPosition[] | undefined;
     const pool = this.#d.analysis();
+    let handedOff = false;
     try {
       await using source = await this.#d.openSource(ds, (line) => ctx.log(`source: ${line}`));
       const schema = await source.describe(ds.dbName, idx.spec.table);
@@ -202,6 +246,8 @@ export class IndexService {
       buildIndexSpec(idx.name, schema, idx.spec.fields.map((f) => ({ name: f.name, token: f.token, search: f.search })));
       const swap = (docCount: number, snapshotTs: bigint) => {
         catalog.setGenerationSnapshot(idx.name, gen, snapshotTs);
+        // The retired generation's ranking (if still running) reads a file about to be removed.
+        this.#ranking.get(idx.name)?.abort.abort('a newer generation is live');
         const retired = catalog.swapLive(idx.name, gen, docCount);
         this.#openLive(catalog.getIndex(idx.name)!);
         if (retired !== null) this.#discardGeneration(idx.name, retired);
@@ -216,6 +262,7 @@ export class IndexService {
         file,
         batchRows: this.#d.batchRows,
         parallel: this.#d.parallel,
+        ...(this.#d.topkMinDocs !== undefined ? { topkMinDocs: this.#d.topkMinDocs } : {}),
         ctx,
         ...(incr && channels
           ? {
@@ -234,6 +281,9 @@ export class IndexService {
       });
       if (!swapped) swap(result.docCount, result.snapshotTs);
       for (const s of STAGES) if (!ctx.signal.aborted) ctx.progress(s, result.docCount, result.docCount);
+      // The build is done; its threads go on to rank the top-K lists of the now live generation.
+      this.#rankInBackground(idx.name, gen, pool, (line) => ctx.log(line));
+      handedOff = true;
     } catch (e) {
       if (catalog.getIndex(idx.name)) {
         catalog.failGeneration(idx.name, gen);
@@ -241,7 +291,7 @@ export class IndexService {
       }
       throw e;
     } finally {
-      await pool.close();
+      if (!handedOff) await pool.close();
     }
   }
 

@@ -1,10 +1,12 @@
 // Kill -9 the server in the middle of a rebuild: after a restart the catalog is intact, the interrupted
-// task reads faild:true with a reason, the previous generation still serves, and a new build works.
+// task reads faild:true with a reason, the previous generation still serves, and a new build works; top-K
+// lists left pending by a stop are ranked when the server starts again.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { startMariaDb, type MariaDb } from '../support/index.js';
 import { createEmployeesTable } from '../support/employees-data.js';
 import { startChildServer, type ChildServer } from './helpers/server.js';
@@ -12,6 +14,8 @@ import { startChildServer, type ChildServer } from './helpers/server.js';
 let db: MariaDb | undefined;
 let server: ChildServer | undefined;
 const dataDir = mkdtempSync(path.join(tmpdir(), 'tidesearch-crash-'));
+// Top-K lists for terms in more than 10k of the 60k documents, so that there are lists to rank.
+const TOPK_ENV = { TIDESEARCH_TOPK_MIN_DOCS: '10000' };
 
 after(async () => {
   await server?.kill('SIGKILL');
@@ -22,7 +26,7 @@ after(async () => {
 test('SIGKILL during a build: restart, task failed with reason, old generation serves, rebuild works', async () => {
   db = await startMariaDb();
   await createEmployeesTable(db.pool, { rows: 60_000 });
-  server = await startChildServer(dataDir);
+  server = await startChildServer(dataDir, TOPK_ENV);
   const create = await server.admin('do_create', {
     datasource: { plugin: 'MySQL', host: db.host, port: db.port, user: 'root', password: '', dbName: 'employees' },
     table: 'employess',
@@ -45,7 +49,7 @@ test('SIGKILL during a build: restart, task failed with reason, old generation s
   }
   await server.kill('SIGKILL');
 
-  server = await startChildServer(dataDir);
+  server = await startChildServer(dataDir, TOPK_ENV);
   const t = await server.admin('do_get_task_status', { taskid, log: true });
   assert.equal(t.success, true);
   assert.equal(t.bizresult.complete, true);
@@ -57,6 +61,8 @@ test('SIGKILL during a build: restart, task failed with reason, old generation s
   assert.equal(q.response.numFound, 60_000, 'the previous generation still serves');
   const files = readdirSync(path.join(dataDir, 'indexes', 'emp')).filter((f) => f.endsWith('.sqlite'));
   assert.deepEqual(files, ['gen-1.sqlite'], 'the half-built generation was discarded');
+  const shards = readdirSync(path.join(dataDir, 'indexes', 'emp')).filter((f) => f.includes('.shard-'));
+  assert.deepEqual(shards, [], 'and the FTS shards its threads were writing');
 
   await db.exec("UPDATE employees.employess SET last_name = 'Afterkill' WHERE emp_no = 10001");
   const again = await server.admin('do_fullbuild', { indexName: 'emp' });
@@ -65,6 +71,28 @@ test('SIGKILL during a build: restart, task failed with reason, old generation s
   assert.equal(done.faild, false, done.errs);
   const found = await server.select('emp', { q: 'last_name:afterkill' });
   assert.equal(found.response.numFound, 1);
+
+  // Top-K lists are ranked after the swap; a server stopped before they are all stored ranks the rest when it
+  // starts again. Stopped here once they are done, then set back to pending as an interrupted ranking leaves them.
+  const ranked = await waitTopK(server);
+  assert.ok(ranked > 0);
+  const gen = (await server.admin('do_get_index_status', { indexName: 'emp' })).bizresult.live_generation;
+  await server.kill('SIGKILL');
+  const file = new Database(path.join(dataDir, 'indexes', 'emp', `gen-${gen}.sqlite`));
+  file.exec('DELETE FROM topk; UPDATE topk_terms SET stored = -1, rows = NULL, tokens = NULL');
+  file.close();
+  server = await startChildServer(dataDir, TOPK_ENV);
+  assert.equal(await waitTopK(server), ranked, 'the restarted server ranked the pending lists');
   await server.kill('SIGTERM');
   server = undefined;
 });
+
+/** Waits until the index has no pending top-K list; returns how many are ranked. */
+async function waitTopK(s: ChildServer): Promise<number> {
+  for (let i = 0; i < 240; i++) {
+    const topk = (await s.admin('do_get_index_status', { indexName: 'emp' })).bizresult.topk;
+    if (topk.pending === 0) return topk.ranked;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error('top-K lists still pending after 60 s');
+}

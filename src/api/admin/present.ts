@@ -72,6 +72,7 @@ export function presentIndex(svc: AdminServices, idx: IndexRecord) {
     rebuild_needed: idx.rebuildNeeded,
     building_taskid: running ?? null,
     last_taskid: svc.catalog.tasksOf(idx.name, 1)[0]?.id ?? null,
+    topk: reader?.topK() ?? null,
     fields: idx.spec.fields.map((f) => ({ name: f.name, type: f.sqlType, token: f.token, search: f.search, key: f.isKey })),
     incr: channel ? { ...presentChannel(status), configured_state: channel.state, topic: (channel.config as { topic?: string }).topic } : null,
   };

@@ -34,10 +34,10 @@ export interface AnalysisPool extends AsyncDisposable {
    */
   shardedIndexer(build: string, columns: readonly string[]): ShardedIndexer;
   /**
-   * Ranks the plan's top-K lists of a sealed generation `file` on every worker (each opens the file
-   * read-only); the lists come back in plan order.
+   * Ranks top-K lists of a sealed generation `file` (also a live one) on every worker (each opens the file
+   * read-only); the lists come back in the order of `items`.
    */
-  rankTopK(file: string, plan: Pick<TopKPlan, 'rank' | 'k' | 'rows' | 'tokens'>): Promise<RankedList[]>;
+  rankTopK(file: string, items: readonly TopKItem[], plan: Pick<TopKPlan, 'k' | 'rows' | 'tokens'>): Promise<RankedList[]>;
   close(): Promise<void>;
 }
 
@@ -160,14 +160,14 @@ export function createAnalysisPool(options: AnalysisPoolOptions = {}): AnalysisP
         },
       };
     },
-    async rankTopK(file: string, plan: Pick<TopKPlan, 'rank' | 'k' | 'rows' | 'tokens'>): Promise<RankedList[]> {
+    async rankTopK(file: string, items: readonly TopKItem[], plan: Pick<TopKPlan, 'k' | 'rows' | 'tokens'>): Promise<RankedList[]> {
       // Interleaved shares: items come grouped by scope and size, so every worker gets a like mix.
       const shares: { at: number[]; items: TopKItem[] }[] = slots.map(() => ({ at: [], items: [] }));
-      plan.rank.forEach((item, i) => {
+      items.forEach((item, i) => {
         shares[i % shares.length]!.at.push(i);
         shares[i % shares.length]!.items.push(item);
       });
-      const out: RankedList[] = new Array(plan.rank.length).fill(null);
+      const out: RankedList[] = new Array(items.length).fill(null);
       await Promise.all(
         shares
           .filter((s) => s.items.length > 0)

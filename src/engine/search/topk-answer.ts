@@ -8,7 +8,7 @@
 //    particular after the "sentinel", the lowest stored rid that is still untouched. bm25 is
 //    idf·f(k1+1)/(f + k1(1-b+b·D/avgdl)): idf is common to all rows of the query and f, D of untouched rows
 //    do not change, so only avgdl moves. If avgdl is unchanged, untouched rows keep their seal-time order and
-//    every candidate ranked before the sentinel is exact. If avgdl moved from a0 to a1, a row's score can grow
+//    every candidate ranked before the sentinel is exact. If avgdl moved from a0 (when the list was ranked) to a1, a row's score can grow
 //    by at most r = max(a1/a0, a0/a1) relative to the sentinel's, so a row is exact when its score exceeds
 //    r × the sentinel's. The page is answered only when all its rows pass; documents added or changed after
 //    seal are candidates themselves (touched), deleted ones are dropped.
@@ -17,7 +17,7 @@
 // make more pages decline (then the normal plan answers); the next full build seals a fresh list.
 import type Database from 'better-sqlite3';
 import { bm25Of, docLengths, ftsTotals, idfOf } from '../store/bm25.js';
-import { readTopKMeta, scopeKey, type TopKMeta } from '../store/topk-table.js';
+import { readTopKMeta, scopeKey } from '../store/topk-table.js';
 
 export interface TopKAnswerer {
   /**
@@ -36,7 +36,8 @@ const EPSILON = 1e-9;
 export function topKAnswerer(db: Database.Database): TopKAnswerer | null {
   const meta = readTopKMeta(db);
   if (meta === null) return null;
-  const termRow = db.prepare('SELECT hits, stored FROM topk_terms WHERE cols = ? AND term = ?');
+  // stored < 0: the list is planned and not ranked yet (the normal plan answers meanwhile).
+  const termRow = db.prepare('SELECT hits, stored, rows, tokens FROM topk_terms WHERE cols = ? AND term = ?');
   // Stored rows still as sealed (untouched), best first; touched rows that hold the term now (at most K+1).
   const storedRows = db.prepare('SELECT rid, tf, dl FROM topk WHERE cols = ? AND term = ? AND rid NOT IN (SELECT rid FROM touched) ORDER BY rank').raw(true);
   const touchedTerm = db.prepare('SELECT rid, sum(tf) FROM touched_terms WHERE term = ? AND col IN (SELECT value FROM json_each(?)) GROUP BY rid LIMIT ?').raw(true);
@@ -49,8 +50,8 @@ export function topKAnswerer(db: Database.Database): TopKAnswerer | null {
     const weight = uniformWeight(bm25, columns);
     if (/\s/.test(term) || weight === null) return null;
     const scope = scopeKey(columns);
-    const entry = termRow.get(scope, term) as { hits: number; stored: number } | undefined;
-    if (!entry || (limit > entry.stored && entry.stored < entry.hits)) return null;
+    const entry = termRow.get(scope, term) as TermEntry | undefined;
+    if (!entry || entry.stored < 0 || (limit > entry.stored && entry.stored < entry.hits)) return null;
     const totals = ftsTotals(db);
     if (totals === null || totals.rows === 0) return null;
     const avgdl = totals.tokens / totals.rows;
@@ -68,7 +69,7 @@ export function topKAnswerer(db: Database.Database): TopKAnswerer | null {
     const sentinel = stored.length ? stored[stored.length - 1]![0] : null;
     if (sentinel === null) return null;
     const at = rows.findIndex((r) => r[0] === sentinel);
-    const drift = driftOf(totals, meta);
+    const drift = driftOf(totals, entry);
     if (drift === 1) return limit <= at + 1 ? page : null;
     const bar = -rows[at]![1] * drift * (1 + EPSILON);
     return page.length === limit && page.every((r) => -r[1] > bar) ? page : null;
@@ -100,10 +101,18 @@ function freqWeighted(tf: number, weight: number): number {
   return f;
 }
 
-/** r = max(a1/a0, a0/a1) for bm25's avgdl now (a1) and at seal (a0); 1 when unchanged. */
-function driftOf(now: { rows: number; tokens: number }, meta: TopKMeta): number {
-  if (now.rows === meta.rows && now.tokens === meta.tokens) return 1;
-  const a0 = meta.tokens / meta.rows;
+/** A planned list: stored < 0 while pending; rows and tokens are the FTS5 totals it was ranked at. */
+interface TermEntry {
+  readonly hits: number;
+  readonly stored: number;
+  readonly rows: number;
+  readonly tokens: number;
+}
+
+/** r = max(a1/a0, a0/a1) for bm25's avgdl now (a1) and when the list was ranked (a0); 1 when unchanged. */
+function driftOf(now: { rows: number; tokens: number }, ranked: TermEntry): number {
+  if (now.rows === ranked.rows && now.tokens === ranked.tokens) return 1;
+  const a0 = ranked.tokens / ranked.rows;
   const a1 = now.tokens / now.rows;
   return Math.max(a1 / a0, a0 / a1);
 }

@@ -6,7 +6,7 @@ import { docKeyOf } from '../../core/doc-key.js';
 import { TidesearchError } from '../../errors/index.js';
 import { createFieldIndexes, createGenerationFile, optimizeFts, sealGenerationFile, writeMeta, type GenDb } from './generation-file.js';
 import { layoutOf, type FieldLayout } from './layout.js';
-import { planTopK, writeTopK, type RankedList, type TopKBuildStats, type TopKOptions, type TopKPlan } from './topk-table.js';
+import { planTopK, type TopKBuildStats, type TopKOptions } from './topk-table.js';
 import { docColumns, docParams, ftsTexts } from './values.js';
 import { spliceFtsShards, type SpliceStats } from './fts-splice.js';
 import Database from 'better-sqlite3';
@@ -111,21 +111,23 @@ export class GenerationBuilder {
     return sealGenerationFile(this.db, this.spec, topk);
   }
 
+  /** The B-tree indexes of the docs columns (seal makes sure of them too). */
+  indexFields(): void {
+    createFieldIndexes(this.#db, this.spec);
+  }
+
   /**
-   * seal(), with the top-K lists ranked elsewhere (`rank`: worker threads reading this file) while this
-   * thread builds the B-tree indexes: the file switches to WAL first, so those readers see the merged
-   * full-text index while the writer goes on.
+   * seal(), with the top-K lists planned and left pending: they are ranked once the generation is live
+   * (pipeline/topk-ranking.ts), so the build does not wait for them. Returns how many lists are pending.
    */
-  async sealWith(rank: (plan: TopKPlan) => Promise<RankedList[]>, topk: TopKOptions = {}): Promise<TopKBuildStats> {
-    optimizeFts(this.db);
-    this.db.pragma('journal_mode = WAL');
-    const plan = planTopK(this.db, this.spec, topk);
-    const lists = plan.rank.length ? rank(plan) : Promise.resolve([]);
-    lists.catch(() => {}); // awaited below, after the indexes
-    createFieldIndexes(this.db, this.spec);
-    const stats = writeTopK(this.db, plan, await lists);
-    this.db.pragma('synchronous = NORMAL');
-    return stats;
+  sealPlanned(topk: TopKOptions = {}): TopKBuildStats {
+    optimizeFts(this.#db);
+    createFieldIndexes(this.#db, this.spec);
+    const plan = planTopK(this.#db, this.spec, topk);
+    this.#db.pragma('journal_mode = WAL');
+    this.#db.pragma('synchronous = NORMAL');
+    const pending = plan.rank.reduce((n, item) => n + 1 + item.copies.length, 0);
+    return { entries: 0, unverified: 0, pending, ms: performance.now() - plan.startedAt };
   }
 
   close(): void {

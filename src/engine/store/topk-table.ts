@@ -5,12 +5,22 @@
 //        cols = FTS column names of the scope, sorted, joined by ' ' ('t0', or 't0 t1' for all columns);
 //        rank 0 is the best by single-term bm25 (unit weights), ties by rid; tf = the term's instances in the
 //        scope's columns, dl = the row's tokens (bm25.ts recomputes the score from them, bit for bit).
-//   topk_terms(cols TEXT, term TEXT, hits INTEGER, stored INTEGER, PRIMARY KEY(cols, term)) WITHOUT ROWID
-//        hits = documents with the term in the scope at seal time; stored = rows in topk.
+//   topk_terms(cols TEXT, term TEXT, hits INTEGER, stored INTEGER, rows INTEGER, tokens INTEGER, copy_of TEXT,
+//              PRIMARY KEY(cols, term)) WITHOUT ROWID
+//        one row per planned list. stored = rows in topk, or -1 while the list is PENDING (planned at seal,
+//        ranked later: in the background after the generation is live, see pipeline/topk-ranking.ts);
+//        hits, rows, tokens = the term's documents in the scope, the FTS5 row count and the total tokens in
+//        the snapshot the list was ranked in (bm25's idf and avgdl then); copy_of = the single column whose
+//        list an all-columns list copies (the term occurs in that column only), else NULL.
 //   touched(rid INTEGER PRIMARY KEY)                 every rid inserted, updated or deleted after seal
 //   touched_terms(term TEXT, col TEXT, rid INTEGER, tf INTEGER, PRIMARY KEY(term, col, rid)) WITHOUT ROWID
-//        for touched rids that exist: their instances of every term of topk_terms, per FTS column
-//   meta 'topk': {"k","minDocs","rows","tokens"}     FTS5 row count and total tokens at seal (bm25's avgdl)
+//        for touched rids that exist: their instances of every term of topk_terms (pending ones included),
+//        per FTS column
+//   meta 'topk': {"k","minDocs"}
+//
+// A list ranked after seal is as exact as one ranked at seal: rows changed between seal and its snapshot are
+// touched (the answer reads them from touched_terms), the others are as they were at seal, and its own
+// totals say which avgdl its order holds for.
 import type { IndexSpec } from '../../core/schema.js';
 import type { GenDb } from './generation-file.js';
 import { layoutOf } from './layout.js';
@@ -26,14 +36,13 @@ export interface TopKOptions {
 export interface TopKMeta {
   readonly k: number;
   readonly minDocs: number;
-  /** FTS5 rows and total tokens (all columns) when the top-K was computed. */
-  readonly rows: number;
-  readonly tokens: number;
 }
 
 export interface TopKBuildStats {
   /** (scope, term) pairs stored. */
   readonly entries: number;
+  /** Pairs planned and not ranked yet (a plan whose ranking was left to the background). */
+  readonly pending?: number;
   /** Pairs left out because a stored score could not be reproduced exactly (then the normal plan runs). */
   readonly unverified: number;
   readonly ms: number;
@@ -54,24 +63,25 @@ export function scopeKey(columns: readonly string[]): string {
   return [...columns].sort().join(' ');
 }
 
-/** One list to compute: the top-K of `term` in the FTS columns `scope`. */
+/** One list to compute: the top-K of `term` in the FTS columns `scope`, and the all-columns scopes that copy it. */
 export interface TopKItem {
   readonly scope: string;
   readonly term: string;
+  /** Documents with the term in the scope when planned. */
   readonly hits: number;
+  /** All-columns scopes whose list equals this single column's list (the term occurs in no other column). */
+  readonly copies: readonly { readonly scope: string; readonly hits: number }[];
 }
 
-/** What a generation's top-K needs: the lists to rank, and those that copy a single column's list. */
+/** What a generation's top-K needs: the lists to rank (single-column scopes first). */
 export interface TopKPlan {
   readonly k: number;
   readonly minDocs: number;
+  /** FTS5 rows and total tokens when planned: a list ranked while they are unchanged and nothing was touched
+   *  uses the planned hit counts instead of counting again. */
   readonly rows: number;
   readonly tokens: number;
-  /** Lists to rank, single-column scopes first. */
   readonly rank: readonly TopKItem[];
-  /** All-columns lists of terms found in one column only: they equal that column's list (same hits, same
-   *  instances, same document lengths), so they are copied, not ranked. */
-  readonly copy: readonly (TopKItem & { readonly from: string })[];
   readonly startedAt: number;
 }
 
@@ -81,12 +91,19 @@ export interface StoredRow {
   readonly dl: number;
 }
 
-/** A ranked list, or null when a stored score could not be reproduced exactly (the term is left out). */
-export type RankedList = readonly StoredRow[] | null;
+/** A ranked list and the snapshot it was ranked in, or null when a stored score could not be reproduced
+ *  exactly (the term is left out). */
+export type RankedList = {
+  readonly rows: readonly StoredRow[];
+  readonly hits: number;
+  readonly totalRows: number;
+  readonly totalTokens: number;
+} | null;
 
 /**
- * Creates the top-K tables (empty) of a freshly built generation and lists the work: terms in more than
- * minDocs documents of a scope (no deletes yet, so vocab counts are exact).
+ * Creates the top-K tables of a freshly built generation and plans the work: terms in more than minDocs
+ * documents of a scope (no deletes yet, so vocab counts are exact). Every planned list is recorded as pending,
+ * so the change writer tracks its term from now on, whenever the list is ranked.
  */
 export function planTopK(db: GenDb, spec: IndexSpec, opts: TopKOptions = {}): TopKPlan {
   const startedAt = performance.now();
@@ -94,7 +111,7 @@ export function planTopK(db: GenDb, spec: IndexSpec, opts: TopKOptions = {}): To
   const minDocs = opts.minDocs ?? DEFAULT_MIN_DOCS;
   db.exec(`
     CREATE TABLE IF NOT EXISTS topk (cols TEXT NOT NULL, term TEXT NOT NULL, rank INTEGER NOT NULL, rid INTEGER NOT NULL, tf INTEGER NOT NULL, dl INTEGER NOT NULL, PRIMARY KEY (cols, term, rank)) WITHOUT ROWID;
-    CREATE TABLE IF NOT EXISTS topk_terms (cols TEXT NOT NULL, term TEXT NOT NULL, hits INTEGER NOT NULL, stored INTEGER NOT NULL, PRIMARY KEY (cols, term)) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS topk_terms (cols TEXT NOT NULL, term TEXT NOT NULL, hits INTEGER NOT NULL, stored INTEGER NOT NULL, rows INTEGER, tokens INTEGER, copy_of TEXT, PRIMARY KEY (cols, term)) WITHOUT ROWID;
     CREATE TABLE IF NOT EXISTS touched (rid INTEGER PRIMARY KEY);
     CREATE TABLE IF NOT EXISTS touched_terms (term TEXT NOT NULL, col TEXT NOT NULL, rid INTEGER NOT NULL, tf INTEGER NOT NULL, PRIMARY KEY (term, col, rid)) WITHOUT ROWID;
     CREATE INDEX IF NOT EXISTS touched_terms_rid ON touched_terms(rid);
@@ -103,96 +120,130 @@ export function planTopK(db: GenDb, spec: IndexSpec, opts: TopKOptions = {}): To
     CREATE VIRTUAL TABLE temp.topk_vocab_row USING fts5vocab(main, 'fts', 'row');
   `);
   const totals = ftsTotals(db);
-  const rank: TopKItem[] = [];
-  const copy: (TopKItem & { from: string })[] = [];
+  const rank: { scope: string; term: string; hits: number; copies: { scope: string; hits: number }[] }[] = [];
   try {
     if (totals !== null && totals.rows > 0) {
-      const byCol = db.prepare('SELECT term, doc FROM temp.topk_vocab_col WHERE col = ? AND doc > ?').raw(true);
-      const byRow = db.prepare('SELECT term, doc FROM temp.topk_vocab_row WHERE doc > ?').raw(true);
-      const columnsOf = db.prepare('SELECT col, doc FROM temp.topk_vocab_col WHERE term = ? AND doc > 0').raw(true);
-      const ranked = new Set<string>();
-      for (const scope of topKScopes(spec)) {
-        const isSingle = !scope.includes(' ');
-        for (const [term, hits] of (isSingle ? byCol.all(scope, minDocs) : byRow.all(minDocs)) as [string, number][]) {
-          if (!isSingle) {
-            const inColumns = columnsOf.all(term) as [string, number][];
-            const only = inColumns.length === 1 && inColumns[0]![1] === hits ? inColumns[0]![0] : undefined;
-            if (only !== undefined && ranked.has(`${only} ${term}`)) {
-              copy.push({ scope, term, hits, from: only });
-              continue;
-            }
-          }
-          rank.push({ scope, term, hits });
-          if (isSingle) ranked.add(`${scope} ${term}`);
+      const scopes = topKScopes(spec);
+      const all = scopes.find((s) => s.includes(' '));
+      // One pass over the per-column vocabulary serves every single-column scope.
+      const byCol = db.prepare('SELECT term, col, doc FROM temp.topk_vocab_col WHERE doc > ?').raw(true).all(minDocs) as [string, string, number][];
+      const single = new Map<string, (typeof rank)[number]>();
+      for (const [term, col, hits] of byCol) {
+        const item = { scope: col, term, hits, copies: [] };
+        rank.push(item);
+        single.set(`${col} ${term}`, item);
+      }
+      if (all !== undefined) {
+        const columnsOf = db.prepare('SELECT col, doc FROM temp.topk_vocab_col WHERE term = ? AND doc > 0').raw(true);
+        for (const [term, hits] of db.prepare('SELECT term, doc FROM temp.topk_vocab_row WHERE doc > ?').raw(true).all(minDocs) as [string, number][]) {
+          const inColumns = columnsOf.all(term) as [string, number][];
+          const from = inColumns.length === 1 && inColumns[0]![1] === hits ? single.get(`${inColumns[0]![0]} ${term}`) : undefined;
+          if (from) from.copies.push({ scope: all, hits });
+          else rank.push({ scope: all, term, hits, copies: [] });
         }
       }
+      rank.sort((a, b) => Number(a.scope.includes(' ')) - Number(b.scope.includes(' ')));
     }
   } finally {
     db.exec('DROP TABLE temp.topk_vocab_col; DROP TABLE temp.topk_vocab_row;');
   }
-  return { k, minDocs, rows: totals?.rows ?? 0, tokens: totals?.tokens ?? 0, rank, copy, startedAt };
+  const pending = db.prepare('INSERT INTO topk_terms(cols, term, hits, stored, copy_of) VALUES (?, ?, ?, -1, ?)');
+  db.transaction(() => {
+    for (const item of rank) {
+      pending.run(item.scope, item.term, item.hits, null);
+      for (const c of item.copies) pending.run(c.scope, item.term, c.hits, item.scope);
+    }
+    const meta: TopKMeta = { k, minDocs };
+    db.prepare('INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run('topk', JSON.stringify(meta));
+  })();
+  return { k, minDocs, rows: totals?.rows ?? 0, tokens: totals?.tokens ?? 0, rank, startedAt };
+}
+
+/** The lists planned and not ranked yet (after a restart, or for the background ranking), as a plan. */
+export function pendingTopK(db: GenDb): TopKPlan | null {
+  const meta = readTopKMeta(db);
+  if (meta === null) return null;
+  const rows = db.prepare('SELECT cols, term, hits, copy_of FROM topk_terms WHERE stored < 0').raw(true).all() as [string, string, number, string | null][];
+  const items = new Map<string, { scope: string; term: string; hits: number; copies: { scope: string; hits: number }[] }>();
+  for (const [scope, term, hits, copyOf] of rows) if (copyOf === null) items.set(`${scope} ${term}`, { scope, term, hits, copies: [] });
+  for (const [scope, term, hits, copyOf] of rows) {
+    if (copyOf === null) continue;
+    const from = items.get(`${copyOf} ${term}`);
+    if (from) from.copies.push({ scope, hits });
+    else items.set(`${scope} ${term}`, { scope, term, hits, copies: [] }); // its column's list is done: rank it
+  }
+  const totals = ftsTotals(db);
+  const rank = [...items.values()].sort((a, b) => Number(a.scope.includes(' ')) - Number(b.scope.includes(' ')));
+  return { k: meta.k, minDocs: meta.minDocs, rows: totals?.rows ?? 0, tokens: totals?.tokens ?? 0, rank, startedAt: performance.now() };
 }
 
 /**
- * Ranks plan items on `db` (the generation itself, or a read-only connection to it in another thread): the
- * best k rids by single-term bm25 with unit weights, ties by rid; tf is recovered from each score and kept
- * only if bm25Of gives back that exact score.
+ * Ranks plan items on `db` (the generation itself, or a read-only connection to it in another thread, also
+ * while the generation is live and changing): the best k rids by single-term bm25 with unit weights, ties by
+ * rid; tf is recovered from each score and kept only if bm25Of gives back that exact score. Each list is
+ * ranked in one read transaction with the totals and hit count of that snapshot.
  */
 export function rankTopK(db: GenDb, items: readonly TopKItem[], plan: Pick<TopKPlan, 'k' | 'rows' | 'tokens'>): RankedList[] {
   const ranked = db.prepare('SELECT rowid, bm25(fts) FROM fts WHERE fts MATCH ? ORDER BY bm25(fts), rowid LIMIT ?').raw(true);
+  const count = db.prepare('SELECT count(*) FROM fts WHERE fts MATCH ?').pluck();
+  const anyTouched = db.prepare('SELECT EXISTS (SELECT 1 FROM touched)').pluck();
   const lengthOf = docLengths(db);
-  const avgdl = plan.tokens / plan.rows;
-  return items.map(({ scope, term, hits }) => {
-    const top = ranked.all(`{${scope}} : (${quoteTerm(term)})`, plan.k) as [number, number][];
-    const idf = idfOf(db, plan.rows, hits);
-    const rows: StoredRow[] = [];
-    for (const [rid, score] of top) {
-      const dl = lengthOf(rid) ?? -1;
-      const tf = freqOf(idf, score, dl, avgdl);
-      if (dl < 0 || bm25Of(idf, tf, dl, avgdl) !== score) return null;
-      rows.push({ rid, tf, dl });
-    }
-    return rows;
-  });
+  return items.map(({ scope, term, hits: planned }) =>
+    db.transaction((): RankedList => {
+      const totals = ftsTotals(db);
+      if (totals === null || totals.rows === 0) return null;
+      const expr = `{${scope}} : (${quoteTerm(term)})`;
+      const unchanged = totals.rows === plan.rows && totals.tokens === plan.tokens && anyTouched.get() === 0;
+      const hits = unchanged ? planned : (count.get(expr) as number);
+      const top = ranked.all(expr, plan.k) as [number, number][];
+      const idf = idfOf(db, totals.rows, hits);
+      const avgdl = totals.tokens / totals.rows;
+      const rows: StoredRow[] = [];
+      for (const [rid, score] of top) {
+        const dl = lengthOf(rid) ?? -1;
+        const tf = freqOf(idf, score, dl, avgdl);
+        if (dl < 0 || bm25Of(idf, tf, dl, avgdl) !== score) return null;
+        rows.push({ rid, tf, dl });
+      }
+      return { rows, hits, totalRows: totals.rows, totalTokens: totals.tokens };
+    })(),
+  );
 }
 
-/** Stores the ranked lists (in plan.rank order) and the copies, and the top-K meta, in one transaction. */
-export function writeTopK(db: GenDb, plan: TopKPlan, lists: readonly RankedList[]): TopKBuildStats {
+/**
+ * Stores ranked lists (lists[i] for items[i]) and their copies in one transaction; a list left out (null) is
+ * dropped from topk_terms, so queries of its term run the normal plan.
+ */
+export function writeTopK(db: GenDb, items: readonly TopKItem[], lists: readonly RankedList[]): { entries: number; unverified: number } {
   let entries = 0;
   let unverified = 0;
   const putRow = db.prepare('INSERT INTO topk(cols, term, rank, rid, tf, dl) VALUES (?, ?, ?, ?, ?, ?)');
-  const putTerm = db.prepare('INSERT INTO topk_terms(cols, term, hits, stored) VALUES (?, ?, ?, ?)');
-  const single = new Map<string, readonly StoredRow[]>();
-  const store = (scope: string, term: string, hits: number, rows: readonly StoredRow[]): void => {
-    rows.forEach((r, rank) => putRow.run(scope, term, rank, r.rid, r.tf, r.dl));
-    putTerm.run(scope, term, hits, rows.length);
-    entries++;
-  };
+  const done = db.prepare('UPDATE topk_terms SET hits = ?, stored = ?, rows = ?, tokens = ? WHERE cols = ? AND term = ?');
+  const drop = db.prepare('DELETE FROM topk_terms WHERE cols = ? AND term = ?');
   db.transaction(() => {
-    plan.rank.forEach((item, i) => {
-      const rows = lists[i];
-      if (rows === null || rows === undefined) {
-        unverified++;
-        return;
+    items.forEach((item, i) => {
+      const list = lists[i];
+      for (const scope of [item.scope, ...item.copies.map((c) => c.scope)]) {
+        if (list === null || list === undefined) {
+          drop.run(scope, item.term);
+          unverified++;
+          continue;
+        }
+        list.rows.forEach((r, rank) => putRow.run(scope, item.term, rank, r.rid, r.tf, r.dl));
+        // A copy's hits: its term occurs in this column only, so its all-columns hits are this column's.
+        done.run(list.hits, list.rows.length, list.totalRows, list.totalTokens, scope, item.term);
+        entries++;
       }
-      store(item.scope, item.term, item.hits, rows);
-      if (!item.scope.includes(' ')) single.set(`${item.scope} ${item.term}`, rows);
     });
-    for (const c of plan.copy) {
-      const rows = single.get(`${c.from} ${c.term}`);
-      if (rows) store(c.scope, c.term, c.hits, rows);
-      else unverified++; // its column's list was left out
-    }
-    const meta: TopKMeta = { k: plan.k, minDocs: plan.minDocs, rows: plan.rows, tokens: plan.tokens };
-    db.prepare('INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run('topk', JSON.stringify(meta));
   })();
-  return { entries, unverified, ms: performance.now() - plan.startedAt };
+  return { entries, unverified };
 }
 
 /** Computes the top-K tables of a freshly built generation in this thread. */
 export function buildTopK(db: GenDb, spec: IndexSpec, opts: TopKOptions = {}): TopKBuildStats {
   const plan = planTopK(db, spec, opts);
-  return writeTopK(db, plan, plan.rows > 0 ? rankTopK(db, plan.rank, plan) : []);
+  const stats = writeTopK(db, plan.rank, rankTopK(db, plan.rank, plan));
+  return { ...stats, ms: performance.now() - plan.startedAt };
 }
 
 /** The same quoting as query/fts-expr.ts, so stored terms and query expressions agree. */
@@ -202,9 +253,17 @@ export function quoteTerm(term: string): string {
 
 export function readTopKMeta(db: GenDb): TopKMeta | null {
   const hasTables = db.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('topk', 'topk_terms', 'touched', 'touched_terms')").pluck().get() === 4;
-  if (!hasTables) return null;
+  // Files sealed before lists carried their own totals have no topk_terms.rows: their lists are not used.
+  if (!hasTables || db.prepare("SELECT count(*) FROM pragma_table_info('topk_terms') WHERE name = 'rows'").pluck().get() !== 1) return null;
   const v = db.prepare("SELECT value FROM meta WHERE key = 'topk'").pluck().get() as string | undefined;
   return v === undefined ? null : (JSON.parse(v) as TopKMeta);
+}
+
+/** Reads how many lists are ranked and pending; null for a file without top-K tables. */
+export function countTopK(db: GenDb): (() => { ranked: number; pending: number }) | null {
+  if (readTopKMeta(db) === null) return null;
+  const stmt = db.prepare('SELECT count(*) FILTER (WHERE stored >= 0) AS ranked, count(*) FILTER (WHERE stored < 0) AS pending FROM topk_terms');
+  return () => stmt.get() as { ranked: number; pending: number };
 }
 
 /**

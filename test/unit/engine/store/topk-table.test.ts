@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import type { FieldSpec, IndexSpec } from '../../../../src/core/schema.js';
 import { GenerationBuilder } from '../../../../src/engine/store/builder.js';
 import { createAnalysisPool } from '../../../../src/engine/analysis/index.js';
+import { rankPendingTopK } from '../../../../src/pipeline/topk-ranking.js';
 
 const field = (name: string, kind: FieldSpec['kind'], isKey = false): FieldSpec => ({ name, kind, sqlType: kind, token: isKey ? 'string' : 'standard', search: true, isKey });
 const spec: IndexSpec = { name: 'n', db: 'd', table: 'n', key: ['id'], fields: [field('id', 'integer', true), field('title', 'string'), field('body', 'string')] };
@@ -50,7 +51,7 @@ test('the all-columns top-K of a term in one column equals FTS5 ranking, as does
   }
 });
 
-test('a seal whose top-K is ranked by the worker pool stores the same lists as a seal in one thread', async () => {
+test('lists planned at seal and ranked later by the worker pool (as after a swap) equal a seal ranked in one thread', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tidesearch-topk-pool-'));
   await using pool = createAnalysisPool({ size: 2 });
   try {
@@ -65,8 +66,16 @@ test('a seal whose top-K is ranked by the worker pool stores the same lists as a
       b.setSnapshot(1n);
       const batch = b.insertDocs(rows, 1n);
       b.insertTokens(batch.rids, batch.texts.map((t) => t ?? ''));
-      const stats = parallel ? await b.sealWith((plan) => pool.rankTopK(file, plan), { k: 20, minDocs: 50 }) : b.seal({ k: 20, minDocs: 50 });
-      b.close();
+      let stats: { entries: number };
+      if (parallel) {
+        const planned = b.sealPlanned({ k: 20, minDocs: 50 });
+        b.close();
+        stats = await rankPendingTopK(file, pool, new AbortController().signal);
+        assert.equal(stats.entries, planned.pending);
+      } else {
+        stats = b.seal({ k: 20, minDocs: 50 });
+        b.close();
+      }
       assert.ok(stats.entries >= 6, `${stats.entries} entries`);
       const db = new Database(file, { readonly: true });
       try {

@@ -1,0 +1,45 @@
+// Ranks a live generation's pending top-K lists (store/topk-table.ts) in the analysis threads, after the
+// build has swapped it in: the index serves at once, frequent-term queries take the normal plan until their
+// list lands, and each chunk of lists is stored as soon as it is ranked. Lists ranked while the channel
+// writes are as exact as lists ranked at seal (topk-table.ts says why). A restart resumes what is pending.
+import { openGenerationFile } from '../engine/store/generation-file.js';
+import { pendingTopK, writeTopK, type RankedList, type TopKItem, type TopKPlan } from '../engine/store/topk-table.js';
+
+/** Ranks lists of `file` elsewhere (the analysis pool's threads, each on a read-only connection). */
+export interface TopKRanker {
+  readonly size?: number;
+  rankTopK(file: string, items: readonly TopKItem[], plan: Pick<TopKPlan, 'k' | 'rows' | 'tokens'>): Promise<RankedList[]>;
+}
+
+export interface TopKRankingStats {
+  /** (scope, term) lists stored, and left out because a score could not be reproduced exactly. */
+  readonly entries: number;
+  readonly unverified: number;
+  readonly ms: number;
+}
+
+/** Ranks and stores every pending list of `file`; stops between chunks when `signal` aborts. */
+export async function rankPendingTopK(file: string, ranker: TopKRanker, signal: AbortSignal): Promise<TopKRankingStats> {
+  const t0 = performance.now();
+  const db = openGenerationFile(file);
+  let entries = 0;
+  let unverified = 0;
+  try {
+    const plan = pendingTopK(db);
+    if (plan === null) return { entries, unverified, ms: 0 };
+    // Small chunks: each is stored as soon as it is ranked, and an abort waits for one chunk at most.
+    const chunk = 4 * Math.max(1, ranker.size ?? 1);
+    for (let at = 0; at < plan.rank.length; at += chunk) {
+      signal.throwIfAborted();
+      const items = plan.rank.slice(at, at + chunk);
+      const lists = await ranker.rankTopK(file, items, plan);
+      signal.throwIfAborted();
+      const s = writeTopK(db, items, lists);
+      entries += s.entries;
+      unverified += s.unverified;
+    }
+  } finally {
+    db.close();
+  }
+  return { entries, unverified, ms: performance.now() - t0 };
+}
