@@ -8,6 +8,7 @@ import { Catalog } from './catalog/catalog.js';
 import { TaskRunner } from './tasks/runner.js';
 import { IndexService } from './pipeline/indexes.js';
 import { Channels } from './pipeline/channels.js';
+import { createChannelWorkers } from './pipeline/channel-workers.js';
 import type { DatasourceConfig, IncrConfig } from './pipeline/requests.js';
 import type { ChangeStream, TransportStatus } from './stream/change-stream.js';
 import { createMySqlSource } from './source/mysql/index.js';
@@ -93,8 +94,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     openStream,
     // The index service owns the file layout; channels are only called after it exists.
     generationFile: (name: string, gen: number): string => indexes.generationFile(name, gen),
-    analysisPool: () =>
-      createAnalysisPool(poolOptions),
+    workers: () => createChannelWorkers(poolOptions),
     observer: {
       applied: (e) => events.emit('channel.applied', e),
       state: (e) => events.emit('channel.state', { index: e.index, state: e.state === 'catching-up' ? 'running' : e.state === 'retrying' ? 'paused' : e.state, ...(e.reason ? { reason: e.reason } : {}) }),

@@ -3,12 +3,17 @@
 import type { StreamItem } from '../core/change.js';
 import type { IndexSpec, TableSchema, TokenName } from '../core/schema.js';
 import type { RowImage } from '../core/value.js';
-import { docKeyOf } from '../core/doc-key.js';
+import { docKeyOf, type DocKey } from '../core/doc-key.js';
 import type { AnalyzerRegistry } from '../engine/analysis/analyzer.js';
 import type { DocOp } from '../engine/store/writer.js';
 import { layoutOf, type FieldLayout } from '../engine/store/layout.js';
 
 type RowItem = Extract<StreamItem, { kind: 'row' }>;
+
+/** A document operation as decoded; `tokens`: the new image's index-mode tokens per full-text field, when analysed. */
+export type PlainOp =
+  | { readonly kind: 'upsert'; readonly key: DocKey; readonly version: bigint; readonly values: RowImage; tokens?: string[] }
+  | { readonly kind: 'delete'; readonly key: DocKey; readonly version: bigint };
 
 /** The table as the decoders need it, rebuilt from the index definition (only indexed columns). */
 export function tableSchemaOf(spec: IndexSpec): TableSchema {
@@ -67,10 +72,10 @@ export class ChangeOps {
   }
 
   /**
-   * One row change → one or two operations (a key change deletes the old document). `tokens`: of the new
-   * image, already analysed; without them the writer analyses the new image on this thread if it needs to.
+   * One row change → one or two operations (a key change deletes the old document), as plain data (they may
+   * cross threads): the new image's tokens are attached by the caller, or asked for by the writer (`withTokens`).
    */
-  toOps(item: RowItem, tokens?: readonly string[]): DocOp[] {
+  toOps(item: RowItem): PlainOp[] {
     const key = this.#spec.key;
     const version = item.commitTs;
     if (item.op === 'delete') {
@@ -81,13 +86,20 @@ export class ChangeOps {
     const after = item.after;
     if (!after) throw new TypeError(`${item.op} without the new row image`);
     const newKey = docKeyOf(key, after);
-    const ops: DocOp[] = [];
+    const ops: PlainOp[] = [];
     if (item.op === 'update' && item.before && key.every((k) => item.before![k] !== undefined)) {
       const oldKey = docKeyOf(key, item.before);
       if (oldKey !== newKey) ops.push({ kind: 'delete', key: oldKey, version });
     }
-    ops.push({ kind: 'upsert', key: newKey, version, values: after, tokens: tokens ?? (() => this.tokensOf(after)) });
+    ops.push({ kind: 'upsert', key: newKey, version, values: after });
     return ops;
+  }
+
+  /** The writer's operation: the tokens attached, or analysed on this thread if the writer needs them. */
+  withTokens(op: PlainOp): DocOp {
+    if (op.kind === 'delete') return op;
+    const { values, tokens } = op;
+    return { kind: 'upsert', key: op.key, version: op.version, values, tokens: tokens ?? (() => this.tokensOf(values)) };
   }
 }
 

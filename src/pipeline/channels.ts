@@ -9,7 +9,7 @@ import { Channel, type ChannelObserver } from './channel.js';
 import type { ChannelControl } from './indexes.js';
 import type { ChannelStatus } from './channel-status.js';
 import type { IncrConfig } from './requests.js';
-import type { BulkAnalysis } from './full-build.js';
+import type { ChannelWorkers } from './channel-workers.js';
 import { createTicdcClient, changefeedIdFor } from '../stream/changefeed/index.js';
 
 export interface ChannelsDeps {
@@ -18,14 +18,14 @@ export interface ChannelsDeps {
   readonly openStream: (incr: IncrConfig, purpose: 'live' | 'catch-up' | 'admin', onStatus?: (s: TransportStatus) => void) => ChangeStream;
   readonly generationFile: (indexName: string, gen: number) => string;
   readonly observer?: ChannelObserver;
-  /** One worker pool shared by every channel, made on first use. */
-  readonly analysisPool?: () => BulkAnalysis & { close(): Promise<void> };
+  /** Threads shared by every channel for decoding and analysis (channel-workers.ts), made on first use. */
+  readonly workers?: () => ChannelWorkers;
 }
 
 export class Channels implements ChannelControl {
   readonly #d: ChannelsDeps;
   readonly #channels = new Map<string, Channel>();
-  #pool: (BulkAnalysis & { close(): Promise<void> }) | undefined;
+  #workers: ChannelWorkers | undefined;
 
   constructor(d: ChannelsDeps) {
     this.#d = d;
@@ -54,7 +54,7 @@ export class Channels implements ChannelControl {
         catalog: this.#d.catalog,
         analyzers: this.#d.analyzers,
         openStream: (onStatus) => this.#d.openStream(incr, 'live', onStatus),
-        ...(this.#d.analysisPool ? { analysis: (this.#pool ??= this.#d.analysisPool()) } : {}),
+        ...(this.#d.workers ? { workers: (this.#workers ??= this.#d.workers()) } : {}),
         ...(this.#d.observer ? { observer: this.#d.observer } : {}),
       });
       this.#channels.set(index.name, ch);
@@ -105,6 +105,8 @@ export class Channels implements ChannelControl {
   }
 
   async startPositionsForRebuild(index: IndexRecord, incr: IncrConfig): Promise<StreamPosition[]> {
+    // The channel's threads start now, while the dump runs, rather than when the catch-up needs them.
+    if (this.#d.workers) this.#workers ??= this.#d.workers();
     // P0: what the live generation has applied. Anything committed after the snapshot (taken next) is
     // produced later, so it sits at or after P0.
     if (index.liveGen !== null) {
@@ -178,8 +180,8 @@ export class Channels implements ChannelControl {
 
   async closeAll(): Promise<void> {
     await Promise.all([...this.#channels.keys()].map((n) => this.stop(n)));
-    await this.#pool?.close();
-    this.#pool = undefined;
+    await this.#workers?.close();
+    this.#workers = undefined;
   }
 }
 

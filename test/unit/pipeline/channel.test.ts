@@ -13,6 +13,9 @@ import { GenerationBuilder } from '../../../src/engine/store/builder.js';
 import { GenerationWriter } from '../../../src/engine/store/writer.js';
 import { Channel } from '../../../src/pipeline/channel.js';
 import { tableSchemaOf } from '../../../src/pipeline/change-ops.js';
+import { createChannelWorkers, type ChannelWorkers } from '../../../src/pipeline/channel-workers.js';
+import { createAnalyzers } from '../../../src/engine/analysis/index.js';
+import type { AnalyzerRegistry } from '../../../src/engine/analysis/analyzer.js';
 import type { ChangeStream, ChangeStreamRunOptions } from '../../../src/stream/change-stream.js';
 import { encodeCanalJson } from '../../../src/stream/decoders/index.js';
 import { fakeAnalyzers } from '../engine/search/books-fixture.js';
@@ -28,12 +31,19 @@ const SNAPSHOT = tsoFromMillis(Date.now() - 60_000);
 function topic() {
   const parts: RawMessage[][] = Array.from({ length: PARTITIONS }, () => []);
   const batches: number[][] = [];
+  const raw = (partition: number, value: string) => {
+    const p = parts[partition]!;
+    p.push({ topic: TOPIC, partition, offset: String(p.length), key: null, value: Buffer.from(value), timestampMs: 0 });
+  };
   const put = (id: number, body: string | null, commitTs: bigint) => {
-    const p = parts[id % PARTITIONS]!;
     const event = body === null
       ? { kind: 'row' as const, op: 'delete' as const, db: 'd', table: 'notes', commitTs, before: { id, body: 'x' }, after: null }
       : { kind: 'row' as const, op: 'insert' as const, db: 'd', table: 'notes', commitTs, before: null, after: { id, body } };
-    p.push({ topic: TOPIC, partition: id % PARTITIONS, offset: String(p.length), key: null, value: Buffer.from(encodeCanalJson(event, schema)), timestampMs: 0 });
+    raw(id % PARTITIONS, encodeCanalJson(event, schema));
+  };
+  /** An update; `to` another id is a key change (TiCDC sends it as one update on the old key's partition). */
+  const update = (id: number, before: string, body: string, commitTs: bigint, to = id) => {
+    raw(id % PARTITIONS, encodeCanalJson({ kind: 'row', op: 'update', db: 'd', table: 'notes', commitTs, before: { id, body: before }, after: { id: to, body } }, schema));
   };
   const open = (): ChangeStream => ({
     async run(r: ChangeStreamRunOptions) {
@@ -55,7 +65,7 @@ function topic() {
     close: async () => {},
   });
   const end = (): StreamPosition[] => parts.map((msgs, partition) => ({ topic: TOPIC, partition, offset: String(msgs.length) }));
-  return { put, open, end, batches };
+  return { put, update, raw, open, end, batches };
 }
 
 function generation(): { file: string; cleanup(): void } {
@@ -72,11 +82,12 @@ function generation(): { file: string; cleanup(): void } {
   return { file, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-function channel(open: () => ChangeStream): Channel {
-  const catalog = { addDeadLetter: () => 1, setChannelState: () => {}, addDdl: () => {}, markRebuildNeeded: () => {} };
+function channel(open: () => ChangeStream, more: { analyzers?: AnalyzerRegistry; workers?: ChannelWorkers; deadLetters?: string[] } = {}): Channel {
+  const catalog = { addDeadLetter: (_: string, d: { reason: string }) => more.deadLetters?.push(d.reason) ?? 1, setChannelState: () => {}, addDdl: () => {}, markRebuildNeeded: () => {} };
   return new Channel({
     spec,
-    analyzers: fakeAnalyzers,
+    analyzers: more.analyzers ?? fakeAnalyzers,
+    ...(more.workers ? { workers: more.workers } : {}),
     catalog: catalog as never,
     openStream: open,
     incr: { plugin: 'TiCDC-Kafka', mqAddress: '', topic: TOPIC, groupId: 'g', offsetResetStrategy: 'earliest', protocol: 'canal-json', maxWaitMs: 100, deadLetterLimit: 0, timeZone: '+00:00' },
@@ -94,7 +105,7 @@ async function until(cond: () => boolean): Promise<void> {
 const bodies = (file: string) => {
   const w = new GenerationWriter(file, spec);
   try {
-    return w.db.prepare('SELECT doc_key, f1 FROM docs ORDER BY CAST(doc_key AS INTEGER)').raw(true).all();
+    return w.db.prepare('SELECT doc_key, f1 FROM docs ORDER BY CAST(doc_key AS INTEGER)').raw(true).all() as [string, string][];
   } finally {
     w.close();
   }
@@ -177,4 +188,61 @@ test('lag is now − commit time, negative when the commit time is ahead of this
     await ch.stop();
     g.cleanup();
   }
+});
+
+test('decoding and analysis on worker threads leave the same index and counts as on the channel thread', async () => {
+  const t = topic();
+  const ts = SNAPSHOT + 1000n;
+  for (let id = 0; id < 60; id++) t.put(id, `note ${id} about ${id % 7 === 0 ? 'otters' : 'beavers'}`, ts + BigInt(id));
+  for (let id = 0; id < 60; id += 3) t.update(id, `note ${id}`, `rewritten ${id} otters`, ts + 100n + BigInt(id));
+  for (let id = 0; id < 60; id += 4) t.update(id, `rewritten ${id} otters`, `rewritten ${id} otters`, ts + 200n + BigInt(id)); // texts unchanged
+  for (let id = 1; id < 60; id += 5) t.put(id, null, ts + 300n + BigInt(id));
+  t.put(6, 'a replay older than its delete', ts + 1n); // skipped
+  t.update(2, 'x', 'moved to key 102 otters', ts + 400n, 102); // a key change
+  for (let id = 200; id < 230; id++) {
+    t.put(id, `short-lived ${id}`, ts + 500n + BigInt(id)); // inserted, then deleted right after
+    t.put(id, null, ts + 501n + BigInt(id));
+  }
+  t.raw(1, '{not json');
+  t.raw(2, JSON.stringify({ database: 'd', table: 'other', type: 'INSERT', data: [{ id: '1' }], _tidb: { commitTs: String(ts) } }));
+  const analyzers = createAnalyzers({});
+  const run = async (workers?: ChannelWorkers) => {
+    const g = generation();
+    const deadLetters: string[] = [];
+    const ch = channel(t.open, { analyzers, deadLetters, ...(workers ? { workers } : {}) });
+    try {
+      const w = new GenerationWriter(g.file, spec);
+      try {
+        await ch.catchUp(w, t.end(), new AbortController().signal);
+        const hits = (q: string) => w.db.prepare('SELECT d.doc_key FROM fts JOIN docs d ON d.rid = fts.rowid WHERE fts MATCH ? ORDER BY CAST(d.doc_key AS INTEGER)').pluck().all(q);
+        const { applied, skipped, ignored, rejected } = ch.status();
+        return {
+          counts: { applied, skipped, ignored, rejected },
+          docs: bodies(g.file),
+          tombstones: w.db.prepare('SELECT doc_key, version FROM tombstones ORDER BY CAST(doc_key AS INTEGER)').raw(true).all(),
+          otters: hits('otters'),
+          beavers: hits('beavers'),
+          deadLetters,
+        };
+      } finally {
+        w.close();
+      }
+    } finally {
+      await ch.stop();
+      g.cleanup();
+    }
+  };
+  const here = await run();
+  const workers = createChannelWorkers({ size: 2 });
+  try {
+    const there = await run(workers);
+    assert.deepEqual(there, here);
+  } finally {
+    await workers.close();
+  }
+  assert.deepEqual(here.counts, { applied: 60 + 20 + 15 + 12 + 1 + 60, skipped: 1, ignored: 1, rejected: 1 });
+  assert.equal(here.deadLetters.length, 1);
+  assert.ok(here.docs.some(([k, b]) => k === '102' && b === 'moved to key 102 otters') && !here.docs.some(([k]) => k === '2'), 'the key change moved the document');
+  assert.ok(here.otters.includes('102') && here.otters.includes('0') && !here.otters.includes('1'));
+  assert.equal(here.tombstones.length, 12 + 1 + 30, 'deleted keys, the old key of the key change, the short-lived keys');
 });

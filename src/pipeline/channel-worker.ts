@@ -1,0 +1,34 @@
+// One channel worker thread: decodes runs of change messages, converts them to document operations and
+// analyses the new images (channel-prepare.ts), so a channel's own thread only writes. Started by
+// channel-workers.ts; one preparer (decoder, analyzers) per channel configuration it has seen.
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { parentPort, workerData } from 'node:worker_threads';
+import { createAnalyzers } from '../engine/analysis/registry.js';
+import { MessagePreparer } from './channel-prepare.js';
+import { unpackMessages, type ChannelWorkerInit, type ChannelWorkerRequest, type ChannelWorkerResponse } from './channel-workers.js';
+
+const port = parentPort;
+if (port === null) throw new Error('channel-worker must run as a worker thread');
+const init = workerData as ChannelWorkerInit;
+const analyzers = createAnalyzers({ userDictPath: init.userDictPath, stopWordsPath: init.stopWordsPath });
+const preparers = new Map<string, MessagePreparer>();
+
+// As in the analysis workers: decoded rows and tokens are promoted before they die, so the heap would grow to
+// hundreds of MiB between V8's own full collections; one runs after a job that leaves the heap above this.
+const HEAP_CEILING = 64 * 1024 * 1024;
+setFlagsFromString('--expose-gc');
+const collect = runInNewContext('gc') as () => void;
+
+port.on('message', (req: ChannelWorkerRequest) => {
+  let res: ChannelWorkerResponse;
+  try {
+    let p = preparers.get(req.configKey);
+    if (!p) preparers.set(req.configKey, (p = new MessagePreparer(req.config, analyzers)));
+    res = { id: req.id, prepared: p.prepare(unpackMessages(req.bytes, req.lengths), true) };
+  } catch (e) {
+    res = { id: req.id, error: e instanceof Error ? (e.stack ?? e.message) : String(e) };
+  }
+  port.postMessage(res);
+  if (getHeapStatistics().total_heap_size > HEAP_CEILING) collect();
+});

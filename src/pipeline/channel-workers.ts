@@ -1,0 +1,131 @@
+// The threads that prepare the channels' messages (channel-worker.ts): decoding, conversion and analysis off
+// the channels' thread, which then only writes. One pool serves every channel of the server; a run of
+// messages goes to the least busy thread, its key and value bytes packed into one transferred buffer.
+import { availableParallelism } from 'node:os';
+import type { Worker } from 'node:worker_threads';
+import { spawnSiblingWorker } from '../engine/sibling-worker.js';
+import { TidesearchError } from '../errors/index.js';
+import type { MessageBytes, PrepareConfig, PreparedMessages } from './channel-prepare.js';
+
+export interface ChannelWorkersOptions {
+  /** Threads; default os.availableParallelism(). */
+  readonly size?: number;
+  readonly userDictPath?: string | undefined;
+  readonly stopWordsPath?: string | undefined;
+}
+
+export interface ChannelWorkers {
+  readonly size: number;
+  /** `configKey` names `config` (the worker keeps one decoder per key). */
+  prepare(configKey: string, config: PrepareConfig, messages: readonly MessageBytes[]): Promise<PreparedMessages>;
+  close(): Promise<void>;
+}
+
+export type ChannelWorkerInit = Pick<ChannelWorkersOptions, 'userDictPath' | 'stopWordsPath'>;
+
+export interface ChannelWorkerRequest {
+  readonly id: number;
+  readonly configKey: string;
+  readonly config: PrepareConfig;
+  /** Each message's key then value, concatenated. */
+  readonly bytes: Uint8Array;
+  /** Per message: key length, value length (-1 for null). */
+  readonly lengths: Int32Array;
+}
+
+export type ChannelWorkerResponse = { readonly id: number; readonly prepared: PreparedMessages } | { readonly id: number; readonly error: string };
+
+export function packMessages(messages: readonly MessageBytes[]): { bytes: Uint8Array; lengths: Int32Array } {
+  const lengths = new Int32Array(messages.length * 2);
+  let total = 0;
+  messages.forEach((m, i) => {
+    lengths[2 * i] = m.key ? m.key.length : -1;
+    lengths[2 * i + 1] = m.value ? m.value.length : -1;
+    total += (m.key?.length ?? 0) + (m.value?.length ?? 0);
+  });
+  const bytes = new Uint8Array(total);
+  let at = 0;
+  for (const m of messages) {
+    if (m.key) at += m.key.copy(bytes, at);
+    if (m.value) at += m.value.copy(bytes, at);
+  }
+  return { bytes, lengths };
+}
+
+/** Inverse of packMessages (views into `bytes`, no copies). */
+export function unpackMessages(bytes: Uint8Array, lengths: Int32Array): MessageBytes[] {
+  const out: MessageBytes[] = [];
+  let at = 0;
+  const take = (n: number): Buffer | null => {
+    if (n < 0) return null;
+    const b = Buffer.from(bytes.buffer, bytes.byteOffset + at, n);
+    at += n;
+    return b;
+  };
+  for (let i = 0; i < lengths.length; i += 2) {
+    const key = take(lengths[i]!);
+    out.push({ key, value: take(lengths[i + 1]!) });
+  }
+  return out;
+}
+
+interface Slot {
+  readonly worker: Worker;
+  readonly pending: Map<number, { resolve: (p: PreparedMessages) => void; reject: (e: unknown) => void }>;
+}
+
+export function createChannelWorkers(options: ChannelWorkersOptions = {}): ChannelWorkers {
+  const size = Math.max(1, options.size ?? availableParallelism());
+  const init: ChannelWorkerInit = { userDictPath: options.userDictPath, stopWordsPath: options.stopWordsPath };
+  let nextId = 1;
+  let failure: Error | undefined;
+  let closed = false;
+  const fail = (slot: Slot, err: Error): void => {
+    failure ??= err;
+    for (const p of slot.pending.values()) p.reject(err);
+    slot.pending.clear();
+  };
+  const slots: Slot[] = [];
+  for (let i = 0; i < size; i++) {
+    const worker = spawnSiblingWorker(import.meta.url, 'channel-worker', init);
+    const slot: Slot = { worker, pending: new Map() };
+    worker.on('message', (res: ChannelWorkerResponse) => {
+      const p = slot.pending.get(res.id);
+      if (p === undefined) return;
+      slot.pending.delete(res.id);
+      if ('error' in res) p.reject(new TidesearchError('INTERNAL', `channel worker failed: ${res.error}`));
+      else p.resolve(res.prepared);
+    });
+    worker.on('error', (e) => fail(slot, new TidesearchError('INTERNAL', `channel worker crashed: ${e.message}`, { cause: e })));
+    worker.on('exit', (code) => {
+      if (!closed) fail(slot, new TidesearchError('INTERNAL', `channel worker exited with code ${code}`));
+    });
+    slots.push(slot);
+  }
+  return {
+    size,
+    prepare(configKey, config, messages) {
+      if (closed) return Promise.reject(new TidesearchError('SHUTTING_DOWN', 'the channel workers are closed'));
+      if (failure) return Promise.reject(failure);
+      let slot = slots[0]!;
+      for (const s of slots) if (s.pending.size < slot.pending.size) slot = s;
+      const id = nextId++;
+      const { bytes, lengths } = packMessages(messages);
+      const req: ChannelWorkerRequest = { id, configKey, config, bytes, lengths };
+      return new Promise<PreparedMessages>((resolve, reject) => {
+        slot.pending.set(id, { resolve, reject });
+        slot.worker.postMessage(req, [bytes.buffer as ArrayBuffer, lengths.buffer as ArrayBuffer]);
+      });
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      const err = new TidesearchError('SHUTTING_DOWN', 'the channel workers were closed before the job finished');
+      for (const s of slots) {
+        for (const p of s.pending.values()) p.reject(err);
+        s.pending.clear();
+      }
+      await Promise.all(slots.map((s) => s.worker.terminate()));
+    },
+  };
+}
