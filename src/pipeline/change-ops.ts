@@ -46,6 +46,11 @@ export class ChangeOps {
     return this.#fts.map((l) => l.field.token);
   }
 
+  /** The names of the full-text fields, in FTS column order. */
+  get ftsFieldNames(): string[] {
+    return this.#fts.map((l) => l.field.name);
+  }
+
   /** The texts of the full-text fields of a row, in FTS column order (null where NULL). */
   ftsTexts(row: RowImage): (string | null)[] {
     return this.#fts.map((l) => {

@@ -53,6 +53,11 @@ export class MessagePreparer {
     });
   }
 
+  /** Loads what the analyzers load on first use (ik reads its dictionary), before the first messages wait for it. */
+  warm(): void {
+    this.#ops.tokensOf(Object.fromEntries(this.#ops.ftsFieldNames.map((n) => [n, '中文分词 warm-up 1'])));
+  }
+
   get protocol(): string {
     return this.#decoder.protocol;
   }

@@ -24,7 +24,10 @@ port.on('message', (req: ChannelWorkerRequest) => {
   let res: ChannelWorkerResponse;
   try {
     let p = preparers.get(req.configKey);
-    if (!p) preparers.set(req.configKey, (p = new MessagePreparer(req.config, analyzers)));
+    if (!p) {
+      preparers.set(req.configKey, (p = new MessagePreparer(req.config, analyzers)));
+      p.warm();
+    }
     res = { id: req.id, prepared: p.prepare(unpackMessages(req.bytes, req.lengths), true) };
   } catch (e) {
     res = { id: req.id, error: e instanceof Error ? (e.stack ?? e.message) : String(e) };

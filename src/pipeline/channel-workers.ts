@@ -18,6 +18,8 @@ export interface ChannelWorkers {
   readonly size: number;
   /** `configKey` names `config` (the worker keeps one decoder per key). */
   prepare(configKey: string, config: PrepareConfig, messages: readonly MessageBytes[]): Promise<PreparedMessages>;
+  /** Has every thread set up for `config` (decoder, analyzers and what they load), ahead of its first messages. */
+  warm(configKey: string, config: PrepareConfig): void;
   close(): Promise<void>;
 }
 
@@ -102,20 +104,26 @@ export function createChannelWorkers(options: ChannelWorkersOptions = {}): Chann
     });
     slots.push(slot);
   }
+  const send = (slot: Slot, configKey: string, config: PrepareConfig, messages: readonly MessageBytes[]): Promise<PreparedMessages> => {
+    if (closed) return Promise.reject(new TidesearchError('SHUTTING_DOWN', 'the channel workers are closed'));
+    if (failure) return Promise.reject(failure);
+    const id = nextId++;
+    const { bytes, lengths } = packMessages(messages);
+    const req: ChannelWorkerRequest = { id, configKey, config, bytes, lengths };
+    return new Promise<PreparedMessages>((resolve, reject) => {
+      slot.pending.set(id, { resolve, reject });
+      slot.worker.postMessage(req, [bytes.buffer as ArrayBuffer, lengths.buffer as ArrayBuffer]);
+    });
+  };
   return {
     size,
     prepare(configKey, config, messages) {
-      if (closed) return Promise.reject(new TidesearchError('SHUTTING_DOWN', 'the channel workers are closed'));
-      if (failure) return Promise.reject(failure);
       let slot = slots[0]!;
       for (const s of slots) if (s.pending.size < slot.pending.size) slot = s;
-      const id = nextId++;
-      const { bytes, lengths } = packMessages(messages);
-      const req: ChannelWorkerRequest = { id, configKey, config, bytes, lengths };
-      return new Promise<PreparedMessages>((resolve, reject) => {
-        slot.pending.set(id, { resolve, reject });
-        slot.worker.postMessage(req, [bytes.buffer as ArrayBuffer, lengths.buffer as ArrayBuffer]);
-      });
+      return send(slot, configKey, config, messages);
+    },
+    warm(configKey, config) {
+      for (const slot of slots) send(slot, configKey, config, []).catch(() => {}); // a failure shows on the next job
     },
     async close() {
       if (closed) return;

@@ -108,8 +108,7 @@ export class Channel {
   constructor(d: ChannelDeps) {
     this.#d = d;
     this.#ops = new ChangeOps(d.spec, d.analyzers);
-    this.#prepareConfig = { spec: d.spec, protocol: d.incr.protocol, timeZone: d.incr.timeZone };
-    this.#prepareKey = JSON.stringify(this.#prepareConfig);
+    [this.#prepareKey, this.#prepareConfig] = prepareConfigOf(d.spec, d.incr);
     this.#preparer = new MessagePreparer(this.#prepareConfig, d.analyzers);
     this.#protocol = this.#preparer.protocol;
   }
@@ -158,6 +157,7 @@ export class Channel {
   /** Starts consuming into the generation `file` from the positions stored in it. */
   start(file: string): void {
     if (this.#done) throw new Error(`channel ${this.name} already running`);
+    this.#d.workers?.warm(this.#prepareKey, this.#prepareConfig);
     this.#writer = new GenerationWriter(file, this.#d.spec);
     const writer = this.#writer;
     const abort = new AbortController();
@@ -431,6 +431,12 @@ export class Channel {
     this.log(`DDL at ${item.commitTs}: ${item.query}${affects ? ' — affects the index: rebuild needed' : ''}`);
     if (affects) this.#d.catalog.markRebuildNeeded(this.name, `DDL at commitTs ${item.commitTs}: ${item.query}`);
   }
+}
+
+/** What a worker needs to prepare a channel's messages, and the name it keeps it under. */
+export function prepareConfigOf(spec: IndexSpec, incr: IncrConfig): [string, PrepareConfig] {
+  const config: PrepareConfig = { spec, protocol: incr.protocol, timeZone: incr.timeZone };
+  return [JSON.stringify(config), config];
 }
 
 /** Has `pos` reached `target` on every partition of target? */

@@ -5,7 +5,7 @@ import type { Catalog, IndexRecord } from '../catalog/catalog.js';
 import type { AnalyzerRegistry } from '../engine/analysis/analyzer.js';
 import { GenerationWriter } from '../engine/store/writer.js';
 import type { ChangeStream, TransportStatus } from '../stream/change-stream.js';
-import { Channel, type ChannelObserver } from './channel.js';
+import { Channel, prepareConfigOf, type ChannelObserver } from './channel.js';
 import type { ChannelControl } from './indexes.js';
 import type { ChannelStatus } from './channel-status.js';
 import type { IncrConfig } from './requests.js';
@@ -105,8 +105,8 @@ export class Channels implements ChannelControl {
   }
 
   async startPositionsForRebuild(index: IndexRecord, incr: IncrConfig): Promise<StreamPosition[]> {
-    // The channel's threads start now, while the dump runs, rather than when the catch-up needs them.
-    if (this.#d.workers) this.#workers ??= this.#d.workers();
+    // The channel's threads start and set up now, while the dump runs, rather than when the catch-up needs them.
+    if (this.#d.workers) (this.#workers ??= this.#d.workers()).warm(...prepareConfigOf(index.spec, incr));
     // P0: what the live generation has applied. Anything committed after the snapshot (taken next) is
     // produced later, so it sits at or after P0.
     if (index.liveGen !== null) {
