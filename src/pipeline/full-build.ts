@@ -12,6 +12,7 @@ import type { TaskContext } from '../tasks/runner.js';
 import { GenerationBuilder, type TextBatch } from '../engine/store/builder.js';
 import type { ShardedIndexer } from '../engine/analysis/index.js';
 import { shardFiles } from '../engine/store/fts-shard.js';
+import { DEFAULT_MIN_DOCS } from '../engine/store/topk-table.js';
 
 /** Analyses texts in bulk (a worker pool): for each text, its index-mode tokens joined by ' '. */
 export interface BulkAnalysis {
@@ -136,22 +137,24 @@ export async function runFullBuild(i: FullBuildInput): Promise<FullBuildResult> 
 
     ctx.stage('indexBuild');
     const t1 = Date.now();
-    // The threads merge their shards while this thread builds the documents' B-tree indexes.
-    const finishing = shards.finish();
+    // The threads merge their shards and count their frequent terms (the top-K plan's input) while this thread
+    // builds the documents' B-tree indexes.
+    const minDocs = i.topkMinDocs ?? DEFAULT_MIN_DOCS;
+    const finishing = shards.finish(minDocs);
     finishing.catch(() => {}); // awaited below
     builder.indexFields();
     const tIndexes = Date.now() - t1;
-    const files = await finishing;
+    const { files, counts } = await finishing;
     const t2 = Date.now();
     try {
       const spliced = builder.spliceShards(files);
-      ctx.log(`indexBuild: B-tree indexes in ${tIndexes} ms while the threads merged their FTS shards (${t2 - t1} ms in all); ${spliced.rows} rows of FTS5 index from ${spliced.shards} shard(s) spliced in as ${spliced.segments} segment(s) in ${Math.round(spliced.ms)} ms`);
+      ctx.log(`indexBuild: B-tree indexes in ${tIndexes} ms while the threads merged their FTS shards and counted their terms (${t2 - t1} ms in all); ${spliced.rows} rows of FTS5 index from ${spliced.shards} shard(s) spliced in as ${spliced.segments} segment(s) in ${Math.round(spliced.ms)} ms`);
     } finally {
       for (const f of files) removeShard(f);
     }
     ctx.progress('indexBuild', dumped, dumped);
     const t3 = Date.now();
-    const topk = builder.sealPlanned(i.topkMinDocs !== undefined ? { minDocs: i.topkMinDocs } : {});
+    const topk = builder.sealPlanned({ minDocs }, counts);
     ctx.progress('indexBuild', dumped, dumped);
     ctx.log(`indexBuild: FTS5 merge in ${Date.now() - t3} ms; ${topk.pending} top-K lists of frequent terms planned (${Math.round(topk.ms)} ms), to be ranked once the generation is live`);
     const docCount = builder.docCount();

@@ -6,9 +6,9 @@ import { runInNewContext } from 'node:vm';
 import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { createAnalyzers } from './registry.js';
 import { openGenerationFile } from '../store/generation-file.js';
-import { rankTopK } from '../store/topk-table.js';
+import { frequentTermCounts, rankTopK, termCounts } from '../store/topk-table.js';
 import { FtsShardWriter } from '../store/fts-shard.js';
-import { packTexts, unpackTexts, type AnalyzeRequest, type ShardEndRequest, type ShardRequest, type TopKRequest, type WorkerInit, type WorkerRequest, type WorkerResponse } from './pool-protocol.js';
+import { packTexts, unpackTexts, type AnalyzeRequest, type ShardCountsRequest, type ShardEndRequest, type ShardRequest, type TopKRequest, type WorkerInit, type WorkerRequest, type WorkerResponse } from './pool-protocol.js';
 
 const port = parentPort;
 if (port === null) throw new Error('analysis-worker must run as a worker thread');
@@ -20,7 +20,7 @@ const registry = createAnalyzers({ userDictPath: init.userDictPath, stopWordsPat
 // server's peak RSS grew with the table. A full collection of a heap this small (the live set is the
 // analyzers plus one job) takes a few ms, so one runs after any job that leaves the heap above the ceiling.
 // gc() is not exposed to workers by a flag (execArgv refuses V8 flags): enabled at run time instead.
-const HEAP_CEILING = 64 * 1024 * 1024;
+const HEAP_CEILING = 32 * 1024 * 1024;
 setFlagsFromString('--expose-gc');
 const collect = runInNewContext('gc') as () => void;
 
@@ -49,9 +49,29 @@ function shard(req: ShardRequest): void {
 function endShard(req: ShardEndRequest): void {
   const w = shards.get(req.build);
   shards.delete(req.build);
-  if (w !== undefined && req.keep) w.finish();
-  else w?.discard();
-  port!.postMessage({ id: req.id, shard: w !== undefined && req.keep ? w.file : null } satisfies WorkerResponse);
+  // The batches' garbage goes before the merge starts: the merge runs beside the main thread's index builds.
+  collect();
+  if (w === undefined || !req.keep) {
+    w?.discard();
+    port!.postMessage({ id: req.id, shard: null } satisfies WorkerResponse);
+    return;
+  }
+  w.finish();
+  const counts = req.floor === undefined ? undefined : readShard(w.file, (db) => frequentTermCounts(db, req.floor!));
+  port!.postMessage({ id: req.id, shard: w.file, ...(counts ? { counts } : {}) } satisfies WorkerResponse);
+}
+
+function shardCounts(req: ShardCountsRequest): void {
+  port!.postMessage({ id: req.id, counts: readShard(req.shard, (db) => termCounts(db, req.terms)) } satisfies WorkerResponse);
+}
+
+function readShard<T>(file: string, use: (db: ReturnType<typeof openGenerationFile>) => T): T {
+  const db = openGenerationFile(file, { readonly: true });
+  try {
+    return use(db);
+  } finally {
+    db.close();
+  }
 }
 
 function topK(req: TopKRequest): void {
@@ -69,6 +89,7 @@ port.on('message', (req: WorkerRequest) => {
     if (req.kind === 'topk') topK(req);
     else if (req.kind === 'shard') shard(req);
     else if (req.kind === 'shard-end') endShard(req);
+    else if (req.kind === 'shard-counts') shardCounts(req);
     else analyze(req);
     if (getHeapStatistics().total_heap_size > HEAP_CEILING) collect();
   } catch (e) {

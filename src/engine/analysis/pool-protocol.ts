@@ -1,9 +1,9 @@
 // The messages between the analysis pool and its workers. Texts travel as ONE concatenated string plus a
 // length table, because structured-cloning one string is far cheaper than an array of many small ones.
 import type { TokenName } from '../../core/schema.js';
-import type { RankedList, TopKItem } from '../store/topk-table.js';
+import type { RankedList, TermCounts, TopKItem } from '../store/topk-table.js';
 
-export type WorkerRequest = AnalyzeRequest | ShardRequest | ShardEndRequest | TopKRequest;
+export type WorkerRequest = AnalyzeRequest | ShardRequest | ShardEndRequest | ShardCountsRequest | TopKRequest;
 
 export interface AnalyzeRequest {
   readonly kind: 'analyze';
@@ -33,12 +33,22 @@ export interface ShardRequest {
 }
 
 /** Ends this thread's shard of `build`: `keep` merges and closes it (answered with its file, or null if the
- *  thread got no batch), else it is deleted. */
+ *  thread got no batch, and with the counts of its terms in more than `floor` documents when asked:
+ *  store/topk-table.ts frequentTermCounts), else it is deleted. */
 export interface ShardEndRequest {
   readonly kind: 'shard-end';
   readonly id: number;
   readonly build: string;
   readonly keep: boolean;
+  readonly floor?: number;
+}
+
+/** The exact counts of `terms` in a finished shard file (store/topk-table.ts termCounts). */
+export interface ShardCountsRequest {
+  readonly kind: 'shard-counts';
+  readonly id: number;
+  readonly shard: string;
+  readonly terms: readonly string[];
 }
 
 /** Ranks top-K lists on a read-only connection to a sealed generation file (store/topk-table.ts). */
@@ -56,7 +66,8 @@ export type WorkerResponse =
   | { readonly id: number; readonly text: string; readonly lengths: Int32Array }
   | { readonly id: number; readonly lists: readonly RankedList[] }
   | { readonly id: number; readonly rows: number }
-  | { readonly id: number; readonly shard: string | null }
+  | { readonly id: number; readonly shard: string | null; readonly counts?: TermCounts }
+  | { readonly id: number; readonly counts: TermCounts }
   | { readonly id: number; readonly error: string };
 
 export interface WorkerInit {

@@ -4,7 +4,7 @@ import type { Worker } from 'node:worker_threads';
 import type { TokenName } from '../../core/schema.js';
 import { TidesearchError } from '../../errors/index.js';
 import { spawnSiblingWorker } from '../sibling-worker.js';
-import type { RankedList, TopKItem, TopKPlan } from '../store/topk-table.js';
+import { addTermCounts, type RankedList, type TermCounts, type TopKItem, type TopKPlan } from '../store/topk-table.js';
 import { packTexts, unpackTexts, type WorkerInit, type WorkerRequest, type WorkerResponse } from './pool-protocol.js';
 
 export interface AnalysisPoolOptions {
@@ -44,8 +44,12 @@ export interface AnalysisPool extends AsyncDisposable {
 export interface ShardedIndexer {
   /** Analyses and stores one batch (row-major texts, rids.length × tokens.length); resolves when written. */
   add(job: AnalysisJob & { readonly rids: readonly number[] }): Promise<void>;
-  /** Merges and closes every thread's shard; the files that hold rows (the caller splices, then deletes them). */
-  finish(): Promise<string[]>;
+  /**
+   * Merges and closes every thread's shard; the files that hold rows (the caller splices, then deletes them).
+   * With `minDocs`, also the exact counts, over all shards, of every term that may be in more than minDocs
+   * documents (the top-K plan's input), read in the threads.
+   */
+  finish(minDocs?: number): Promise<{ files: string[]; counts?: TermCounts }>;
   /** Deletes every thread's shard (a failed or cancelled build). */
   discard(): Promise<void>;
 }
@@ -130,15 +134,31 @@ export function createAnalysisPool(options: AnalysisPoolOptions = {}): AnalysisP
       });
     },
     shardedIndexer(build: string, columns: readonly string[]): ShardedIndexer {
-      const end = async (keep: boolean): Promise<string[]> => {
-        const files = await Promise.all(
+      const end = async (keep: boolean, floor?: number) => {
+        const ends = await Promise.all(
           slots.map(async (slot) => {
-            const res = await send((id) => ({ kind: 'shard-end', id, build, keep }), [], slot);
+            const res = await send((id) => ({ kind: 'shard-end', id, build, keep, ...(floor !== undefined ? { floor } : {}) }), [], slot);
             if (!('shard' in res)) throw new TidesearchError('INTERNAL', 'analysis worker answered a shard end with something else');
-            return res.shard;
+            return { slot, file: res.shard, counts: res.counts };
           }),
         );
-        return files.filter((f): f is string => f !== null);
+        return ends.filter((e): e is typeof e & { file: string } => e.file !== null);
+      };
+      /** Sums the shards' counts; a shard that did not report a candidate term (rare there) is asked for it. */
+      const countAll = async (ends: { slot: Slot; file: string; counts?: TermCounts | undefined }[]): Promise<TermCounts> => {
+        const total: TermCounts = { cols: new Map(), rows: new Map() };
+        const candidates = new Set(ends.flatMap((e) => [...(e.counts?.cols.keys() ?? [])]));
+        const extra = await Promise.all(
+          ends.map(async (e) => {
+            const terms = [...candidates].filter((t) => !e.counts?.cols.has(t));
+            if (terms.length === 0) return null;
+            const res = await send((id) => ({ kind: 'shard-counts', id, shard: e.file, terms }), [], e.slot);
+            if (!('counts' in res) || res.counts === undefined) throw new TidesearchError('INTERNAL', 'analysis worker answered a count with something else');
+            return res.counts;
+          }),
+        );
+        for (const c of [...ends.map((e) => e.counts), ...extra]) if (c) addTermCounts(total, c);
+        return total;
       };
       return {
         async add(job) {
@@ -153,7 +173,11 @@ export function createAnalysisPool(options: AnalysisPoolOptions = {}): AnalysisP
           );
           if (!('rows' in res)) throw new TidesearchError('INTERNAL', 'analysis worker answered an indexing job with something else');
         },
-        finish: () => end(true),
+        async finish(minDocs) {
+          const ends = await end(true, minDocs === undefined ? undefined : minDocs / slots.length);
+          const files = ends.map((e) => e.file);
+          return minDocs === undefined ? { files } : { files, counts: await countAll(ends) };
+        },
         async discard() {
           // A closed or failed pool's workers are gone or going: the caller deletes what they left.
           if (!closed && !failure) await end(false);

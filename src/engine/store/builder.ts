@@ -6,7 +6,7 @@ import { docKeyOf } from '../../core/doc-key.js';
 import { TidesearchError } from '../../errors/index.js';
 import { createFieldIndexes, createGenerationFile, optimizeFts, sealGenerationFile, writeMeta, type GenDb } from './generation-file.js';
 import { layoutOf, type FieldLayout } from './layout.js';
-import { planTopK, type TopKBuildStats, type TopKOptions } from './topk-table.js';
+import { planTopK, type TermCounts, type TopKBuildStats, type TopKOptions } from './topk-table.js';
 import { docColumns, docParams, ftsTexts } from './values.js';
 import { spliceFtsShards, type SpliceStats } from './fts-splice.js';
 import Database from 'better-sqlite3';
@@ -118,12 +118,13 @@ export class GenerationBuilder {
 
   /**
    * seal(), with the top-K lists planned and left pending: they are ranked once the generation is live
-   * (pipeline/topk-ranking.ts), so the build does not wait for them. Returns how many lists are pending.
+   * (pipeline/topk-ranking.ts), so the build does not wait for them. `counts`: the terms' document counts when
+   * the shards supplied them (else the vocabulary is read here). Returns how many lists are pending.
    */
-  sealPlanned(topk: TopKOptions = {}): TopKBuildStats {
+  sealPlanned(topk: TopKOptions = {}, counts?: TermCounts): TopKBuildStats {
     optimizeFts(this.#db);
     createFieldIndexes(this.#db, this.spec);
-    const plan = planTopK(this.#db, this.spec, topk);
+    const plan = planTopK(this.#db, this.spec, topk, counts);
     this.#db.pragma('journal_mode = WAL');
     this.#db.pragma('synchronous = NORMAL');
     const pending = plan.rank.reduce((n, item) => n + 1 + item.copies.length, 0);

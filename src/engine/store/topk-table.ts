@@ -50,7 +50,7 @@ export interface TopKBuildStats {
 
 // Terms in fewer documents rank fast enough without a stored list (≈ 30-40 ms at 50k hits on 1M rows, measured),
 // and each stored term costs one full ranking at seal time.
-const DEFAULT_MIN_DOCS = 50_000;
+export const DEFAULT_MIN_DOCS = 50_000;
 const DEFAULT_K = 1000;
 
 /** FTS5 column scopes that get a top-K: each column, and all columns together when there are several. */
@@ -101,11 +101,95 @@ export type RankedList = {
 } | null;
 
 /**
- * Creates the top-K tables of a freshly built generation and plans the work: terms in more than minDocs
- * documents of a scope (no deletes yet, so vocab counts are exact). Every planned list is recorded as pending,
- * so the change writer tracks its term from now on, whenever the list is ranked.
+ * Document counts of terms, per FTS column and in all columns together ("rows"): what a plan decides on.
+ * Shards' counts add up (their rowids are disjoint).
  */
-export function planTopK(db: GenDb, spec: IndexSpec, opts: TopKOptions = {}): TopKPlan {
+export interface TermCounts {
+  readonly cols: Map<string, Map<string, number>>;
+  readonly rows: Map<string, number>;
+}
+
+/**
+ * The counts of every term that may be in more than `floor` documents: one pass over the per-column
+ * vocabulary (Σ of a term's column counts bounds its row count from above), and for the few such terms found
+ * in several columns, their row count. A term absent from the result is in at most `floor` documents.
+ */
+export function frequentTermCounts(db: GenDb, floor: number): TermCounts {
+  return withVocab(db, (v) => {
+    const cols = new Map<string, Map<string, number>>();
+    const rows = new Map<string, number>();
+    let term: string | null = null;
+    let perCol = new Map<string, number>();
+    let sum = 0;
+    const flush = () => {
+      if (term === null || sum <= floor) return;
+      cols.set(term, perCol);
+      rows.set(term, perCol.size === 1 ? sum : v.rowDoc(term));
+    };
+    for (const [t, col, doc] of v.all()) {
+      if (t !== term) {
+        flush();
+        term = t;
+        perCol = new Map();
+        sum = 0;
+      }
+      perCol.set(col, doc);
+      sum += doc;
+    }
+    flush();
+    return { cols, rows };
+  });
+}
+
+/** The exact counts of the given terms (small lookups for terms that are rare here). */
+export function termCounts(db: GenDb, terms: Iterable<string>): TermCounts {
+  return withVocab(db, (v) => {
+    const cols = new Map<string, Map<string, number>>();
+    const rows = new Map<string, number>();
+    for (const term of terms) {
+      const perCol = v.colDocs(term);
+      if (perCol.size === 0) continue;
+      cols.set(term, perCol);
+      rows.set(term, perCol.size === 1 ? [...perCol.values()][0]! : v.rowDoc(term));
+    }
+    return { cols, rows };
+  });
+}
+
+/** Adds `from` into `into`. */
+export function addTermCounts(into: TermCounts, from: TermCounts): void {
+  for (const [term, perCol] of from.cols) {
+    const mine = into.cols.get(term) ?? new Map<string, number>();
+    for (const [col, n] of perCol) mine.set(col, (mine.get(col) ?? 0) + n);
+    into.cols.set(term, mine);
+  }
+  for (const [term, n] of from.rows) into.rows.set(term, (into.rows.get(term) ?? 0) + n);
+}
+
+function withVocab<T>(db: GenDb, use: (v: { all(): IterableIterator<[string, string, number]>; colDocs(term: string): Map<string, number>; rowDoc(term: string): number }) => T): T {
+  db.exec(`CREATE VIRTUAL TABLE temp.topk_vocab_col USING fts5vocab(main, 'fts', 'col'); CREATE VIRTUAL TABLE temp.topk_vocab_row USING fts5vocab(main, 'fts', 'row');`);
+  try {
+    const all = db.prepare('SELECT term, col, doc FROM temp.topk_vocab_col').raw(true);
+    const colDocs = db.prepare('SELECT col, doc FROM temp.topk_vocab_col WHERE term = ?').raw(true);
+    const rowDoc = db.prepare('SELECT doc FROM temp.topk_vocab_row WHERE term = ?').pluck();
+    return use({
+      all: () => all.iterate() as IterableIterator<[string, string, number]>,
+      colDocs: (term) => new Map(colDocs.all(term) as [string, number][]),
+      rowDoc: (term) => (rowDoc.get(term) as number | undefined) ?? 0,
+    });
+  } finally {
+    db.exec('DROP TABLE temp.topk_vocab_col; DROP TABLE temp.topk_vocab_row;');
+  }
+}
+
+/**
+ * Creates the top-K tables of a freshly built generation and plans the work: terms in more than minDocs
+ * documents of a scope (no deletes yet, so vocab counts are exact). `counts` are the terms' counts when
+ * already known (from the build's shards, pipeline/full-build.ts); otherwise the vocabulary is read here.
+ * Every planned list is recorded as pending, so the change writer tracks its term from now on, whenever the
+ * list is ranked.
+ */
+export function planTopK(db: GenDb, spec: IndexSpec, opts: TopKOptions = {}, counts?: TermCounts): TopKPlan {
   const startedAt = performance.now();
   const k = opts.k ?? DEFAULT_K;
   const minDocs = opts.minDocs ?? DEFAULT_MIN_DOCS;
@@ -116,36 +200,30 @@ export function planTopK(db: GenDb, spec: IndexSpec, opts: TopKOptions = {}): To
     CREATE TABLE IF NOT EXISTS touched_terms (term TEXT NOT NULL, col TEXT NOT NULL, rid INTEGER NOT NULL, tf INTEGER NOT NULL, PRIMARY KEY (term, col, rid)) WITHOUT ROWID;
     CREATE INDEX IF NOT EXISTS touched_terms_rid ON touched_terms(rid);
     DELETE FROM topk; DELETE FROM topk_terms; DELETE FROM touched; DELETE FROM touched_terms;
-    CREATE VIRTUAL TABLE temp.topk_vocab_col USING fts5vocab(main, 'fts', 'col');
-    CREATE VIRTUAL TABLE temp.topk_vocab_row USING fts5vocab(main, 'fts', 'row');
   `);
   const totals = ftsTotals(db);
   const rank: { scope: string; term: string; hits: number; copies: { scope: string; hits: number }[] }[] = [];
-  try {
-    if (totals !== null && totals.rows > 0) {
-      const scopes = topKScopes(spec);
-      const all = scopes.find((s) => s.includes(' '));
-      // One pass over the per-column vocabulary serves every single-column scope.
-      const byCol = db.prepare('SELECT term, col, doc FROM temp.topk_vocab_col WHERE doc > ?').raw(true).all(minDocs) as [string, string, number][];
+  if (totals !== null && totals.rows > 0) {
+    const c = counts ?? frequentTermCounts(db, minDocs);
+    const scopes = new Set(topKScopes(spec));
+    const all = [...scopes].find((s) => s.includes(' '));
+    for (const [term, perCol] of c.cols) {
       const single = new Map<string, (typeof rank)[number]>();
-      for (const [term, col, hits] of byCol) {
+      for (const [col, hits] of perCol) {
+        if (hits <= minDocs || !scopes.has(col)) continue;
         const item = { scope: col, term, hits, copies: [] };
         rank.push(item);
-        single.set(`${col} ${term}`, item);
+        single.set(col, item);
       }
-      if (all !== undefined) {
-        const columnsOf = db.prepare('SELECT col, doc FROM temp.topk_vocab_col WHERE term = ? AND doc > 0').raw(true);
-        for (const [term, hits] of db.prepare('SELECT term, doc FROM temp.topk_vocab_row WHERE doc > ?').raw(true).all(minDocs) as [string, number][]) {
-          const inColumns = columnsOf.all(term) as [string, number][];
-          const from = inColumns.length === 1 && inColumns[0]![1] === hits ? single.get(`${inColumns[0]![0]} ${term}`) : undefined;
-          if (from) from.copies.push({ scope: all, hits });
-          else rank.push({ scope: all, term, hits, copies: [] });
-        }
-      }
-      rank.sort((a, b) => Number(a.scope.includes(' ')) - Number(b.scope.includes(' ')));
+      const hits = c.rows.get(term) ?? 0;
+      if (all === undefined || hits <= minDocs) continue;
+      // In one column only: the all-columns list equals that column's list (same hits, instances, lengths).
+      const only = [...perCol].filter(([, n]) => n > 0);
+      const from = only.length === 1 && only[0]![1] === hits ? single.get(only[0]![0]) : undefined;
+      if (from) from.copies.push({ scope: all, hits });
+      else rank.push({ scope: all, term, hits, copies: [] });
     }
-  } finally {
-    db.exec('DROP TABLE temp.topk_vocab_col; DROP TABLE temp.topk_vocab_row;');
+    rank.sort((a, b) => Number(a.scope.includes(' ')) - Number(b.scope.includes(' ')) || (a.scope < b.scope ? -1 : a.scope > b.scope ? 1 : 0) || (a.term < b.term ? -1 : a.term > b.term ? 1 : 0));
   }
   const pending = db.prepare('INSERT INTO topk_terms(cols, term, hits, stored, copy_of) VALUES (?, ?, ?, -1, ?)');
   db.transaction(() => {

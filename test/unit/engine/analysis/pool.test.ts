@@ -6,7 +6,10 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FieldSpec, IndexSpec, TokenName } from '../../../../src/core/schema.js';
+import Database from 'better-sqlite3';
 import { GenerationBuilder } from '../../../../src/engine/store/builder.js';
+import { frequentTermCounts } from '../../../../src/engine/store/topk-table.js';
+import { rankPendingTopK } from '../../../../src/pipeline/topk-ranking.js';
 import { createAnalysisPool, createAnalyzers } from '../../../../src/engine/analysis/index.js';
 import { sentences } from './corpus.js';
 
@@ -41,7 +44,7 @@ test('a job whose texts are not rows × fields is rejected; a closed pool reject
   await assert.rejects(pool.analyze({ tokens: ['ik'], texts: ['北京'] }), (e: unknown) => (e as { code?: string }).code === 'SHUTTING_DOWN');
 });
 
-test('a build indexed into the threads\' FTS shards and spliced equals one indexed on one thread', async () => {
+test('a build indexed into the threads\' FTS shards, spliced, planned from the shards\' counts and ranked later equals one indexed and sealed on one thread', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tidesearch-pool-shards-'));
   try {
     await using pool = createAnalysisPool({ size: 2 });
@@ -60,18 +63,33 @@ test('a build indexed into the threads\' FTS shards and spliced equals one index
         else b.insertTokens(batch.rids, await pool.analyze({ tokens, texts: batch.texts as (string | null)[] }));
       }
       await Promise.all(jobs);
-      const files = await shards.finish();
+      const { files, counts } = await shards.finish(100);
       assert.equal(files.length, sharded ? 2 : 0, 'both threads took batches');
-      if (sharded) b.spliceShards(files);
-      b.seal({ k: 5, minDocs: 100 });
-      b.db.exec("INSERT INTO fts(fts, rank) VALUES ('integrity-check', 0)");
-      b.db.exec("CREATE VIRTUAL TABLE temp.v USING fts5vocab(main, 'fts', 'col')");
-      const out = {
-        vocab: b.db.prepare('SELECT term, col, doc, cnt FROM temp.v ORDER BY term, col').all(),
-        topk: b.db.prepare('SELECT cols, term, rank, rid, tf, dl FROM topk ORDER BY cols, term, rank').all(),
-      };
-      b.close();
-      return out;
+      if (sharded) {
+        b.spliceShards(files);
+        // The shards' counts of the terms that may be frequent are the whole index's counts of those terms.
+        const whole = frequentTermCounts(b.db, 100);
+        assert.ok(whole.cols.size > 0);
+        for (const [term, perCol] of whole.cols) assert.deepEqual(counts!.cols.get(term), perCol, term);
+        for (const [term, n] of whole.rows) assert.equal(counts!.rows.get(term), n, term);
+        b.sealPlanned({ k: 5, minDocs: 100 }, counts);
+        b.close();
+        await rankPendingTopK(file, pool, new AbortController().signal);
+      } else {
+        b.seal({ k: 5, minDocs: 100 });
+        b.close();
+      }
+      const db = new Database(file);
+      try {
+        db.exec("INSERT INTO fts(fts, rank) VALUES ('integrity-check', 0)");
+        db.exec("CREATE VIRTUAL TABLE temp.v USING fts5vocab(main, 'fts', 'col')");
+        return {
+          vocab: db.prepare('SELECT term, col, doc, cnt FROM temp.v ORDER BY term, col').all(),
+          topk: db.prepare('SELECT cols, term, rank, rid, tf, dl FROM topk ORDER BY cols, term, rank').all(),
+        };
+      } finally {
+        db.close();
+      }
     };
     const one = await build(join(dir, 'one.sqlite'), false);
     const sharded = await build(join(dir, 'sharded.sqlite'), true);
