@@ -10,9 +10,12 @@ import { layoutOf, type FieldLayout } from '../engine/store/layout.js';
 
 type RowItem = Extract<StreamItem, { kind: 'row' }>;
 
-/** A document operation as decoded; `tokens`: the new image's index-mode tokens per full-text field, when analysed. */
+/**
+ * A document operation as decoded; `tokens`: the new image's index-mode tokens per full-text field, once
+ * analysed; `sameTexts`: an update whose event says its full-text texts are unchanged (its before image's).
+ */
 export type PlainOp =
-  | { readonly kind: 'upsert'; readonly key: DocKey; readonly version: bigint; readonly values: RowImage; tokens?: string[] }
+  | { readonly kind: 'upsert'; readonly key: DocKey; readonly version: bigint; readonly values: RowImage; tokens?: string[]; sameTexts?: boolean }
   | { readonly kind: 'delete'; readonly key: DocKey; readonly version: bigint };
 
 /** The table as the decoders need it, rebuilt from the index definition (only indexed columns). */
@@ -61,9 +64,14 @@ export class ChangeOps {
 
   /** Index-mode tokens of a row on this thread (for callers without a worker pool). */
   tokensOf(row: RowImage): string[] {
-    return this.#fts.map((l) => {
-      const v = row[l.field.name];
-      return v === null || v === undefined ? '' : this.#analyzers.get(l.field.token).analyze(String(v), 'index').join(' ');
+    return this.tokensOfTexts(this.ftsTexts(row));
+  }
+
+  /** Index-mode tokens of one row's full-text texts (ftsTexts), per field joined by ' ' ('' for NULL). */
+  tokensOfTexts(texts: readonly (string | null)[]): string[] {
+    return this.#fts.map((l, i) => {
+      const v = texts[i];
+      return v === null || v === undefined ? '' : this.#analyzers.get(l.field.token).analyze(v, 'index').join(' ');
     });
   }
 

@@ -1,6 +1,7 @@
-// Turns a run of a channel's messages into what its writer needs: decoded, converted to document operations,
-// and the new images analysed. The same code runs on a channel worker thread (channel-worker.ts) or, without
-// workers, on the channel's own thread; its result is plain data, so it crosses threads by structured clone.
+// Turns a run of a channel's messages into what its writer needs: decoded and converted to document operations;
+// and analyses the new images a transaction needs. The same code runs on a channel worker thread
+// (channel-worker.ts) or, without workers, on the channel's own thread; its results are plain data, so they
+// cross threads by structured clone.
 import type { StreamItem } from '../core/change.js';
 import type { IndexSpec } from '../core/schema.js';
 import { parseUtcOffset } from '../core/value.js';
@@ -58,24 +59,28 @@ export class MessagePreparer {
     this.#ops.tokensOf(Object.fromEntries(this.#ops.ftsFieldNames.map((n) => [n, '中文分词 warm-up 1'])));
   }
 
+  /** Rows' full-text texts (row-major, ChangeOps.ftsTexts per row) → their index-mode tokens, likewise. */
+  analyse(texts: readonly (string | null)[]): string[] {
+    const width = this.#ops.ftsTokenNames.length;
+    const out: string[] = [];
+    for (let i = 0; i < texts.length; i += width) out.push(...this.#ops.tokensOfTexts(texts.slice(i, i + width)));
+    return out;
+  }
+
   get protocol(): string {
     return this.#decoder.protocol;
   }
 
   /**
-   * Decodes `messages` into operations. With `analyse`, the new image of each upsert whose full-text texts may
-   * have changed is analysed here; not one that a later operation on its key in this run supersedes (with a
-   * version not older, that one applies whenever it would, so the writer never needs its tokens), nor an update
-   * that leaves the texts of its before image. The writer asks for tokens it turns out to need after all.
+   * Decodes `messages` into operations. An update whose full-text texts are those of its before image is
+   * marked `sameTexts` (its tokens are not needed unless the index holds other texts).
    */
-  prepare(messages: readonly MessageBytes[], analyse: boolean): PreparedMessages {
+  prepare(messages: readonly MessageBytes[]): PreparedMessages {
     const failed: { m: number; reason: string }[] = [];
     const rows: PreparedRow[] = [];
     const ignored: number[] = [];
     const resolved: { m: number; commitTs: bigint }[] = [];
     const ddl: { m: number; item: DdlItem }[] = [];
-    /** Upserts of updates whose full-text texts are those of their before image. */
-    const sameTexts = new Set<PlainOp>();
     for (let m = 0; m < messages.length; m++) {
       let items: StreamItem[];
       try {
@@ -98,9 +103,9 @@ export class MessagePreparer {
               rows.push({ m, commitTs: item.commitTs, error: asTidesearchError(e).message });
               break;
             }
-            rows.push({ m, commitTs: item.commitTs, ops });
             const up = ops[ops.length - 1]!;
-            if (analyse && item.op === 'update' && item.before && up.kind === 'upsert' && this.#ops.sameFtsTexts(item.before, up.values)) sameTexts.add(up);
+            if (item.op === 'update' && item.before && up.kind === 'upsert' && this.#ops.sameFtsTexts(item.before, up.values)) up.sameTexts = true;
+            rows.push({ m, commitTs: item.commitTs, ops });
             break;
           }
           case 'resolved':
@@ -112,20 +117,6 @@ export class MessagePreparer {
           case 'ignored':
             ignored.push(m);
             break;
-        }
-      }
-    }
-    if (analyse && this.#ops.ftsTokenNames.length) {
-      // Walk the operations backwards: `later` holds, per key, the newest version among those after this one.
-      const later = new Map<string, bigint>();
-      for (let r = rows.length - 1; r >= 0; r--) {
-        const row = rows[r]!;
-        if (!('ops' in row)) continue;
-        for (let i = row.ops.length - 1; i >= 0; i--) {
-          const op = row.ops[i]!;
-          const newer = later.get(op.key);
-          if (newer === undefined || op.version > newer) later.set(op.key, op.version);
-          if (op.kind === 'upsert' && (newer === undefined || newer < op.version) && !sameTexts.has(op)) op.tokens = this.#ops.tokensOf(op.values);
         }
       }
     }

@@ -1,4 +1,5 @@
-// What an incremental channel reports about itself (do_get_incr_status, the console, metrics).
+// What an incremental channel reports about itself (do_get_incr_status, the console, metrics), and the
+// per-second counter behind its last_60_sec.
 import type { StreamPosition } from '../core/change.js';
 
 export type ChannelRunState = 'starting' | 'running' | 'catching-up' | 'retrying' | 'stopped' | 'failed';
@@ -25,4 +26,24 @@ export interface ChannelStatus {
   readonly lastWatermarkTs: string | null;
   readonly protocol: string | null;
   readonly logs: readonly string[];
+}
+
+/** Counts per second over the last minute. */
+export class MinuteCounter {
+  readonly #buckets = new Array<number>(60).fill(0);
+  #second = 0;
+  add(n: number, nowMs = Date.now()): void {
+    this.#roll(nowMs);
+    this.#buckets[this.#second % 60]! += n;
+  }
+  total(nowMs = Date.now()): number {
+    this.#roll(nowMs);
+    return this.#buckets.reduce((a, b) => a + b, 0);
+  }
+  #roll(nowMs: number): void {
+    const s = Math.floor(nowMs / 1000);
+    if (this.#second === 0) this.#second = s;
+    for (let t = Math.min(s, this.#second + 60); this.#second < t; ) this.#buckets[++this.#second % 60] = 0;
+    this.#second = s;
+  }
 }

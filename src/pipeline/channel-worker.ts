@@ -1,5 +1,5 @@
-// One channel worker thread: decodes runs of change messages, converts them to document operations and
-// analyses the new images (channel-prepare.ts), so a channel's own thread only writes. Started by
+// One channel worker thread: decodes runs of change messages into document operations, and analyses the new
+// images a transaction needs (channel-prepare.ts), so a channel's own thread only writes. Started by
 // channel-workers.ts; one preparer (decoder, analyzers) per channel configuration it has seen.
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -28,7 +28,7 @@ port.on('message', (req: ChannelWorkerRequest) => {
       preparers.set(req.configKey, (p = new MessagePreparer(req.config, analyzers)));
       p.warm();
     }
-    res = { id: req.id, prepared: p.prepare(unpackMessages(req.bytes, req.lengths), true) };
+    res = req.kind === 'prepare' ? { id: req.id, prepared: p.prepare(unpackMessages(req.bytes, req.lengths)) } : { id: req.id, tokens: p.analyse(req.texts) };
   } catch (e) {
     res = { id: req.id, error: e instanceof Error ? (e.stack ?? e.message) : String(e) };
   }

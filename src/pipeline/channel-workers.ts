@@ -18,6 +18,8 @@ export interface ChannelWorkers {
   readonly size: number;
   /** `configKey` names `config` (the worker keeps one decoder per key). */
   prepare(configKey: string, config: PrepareConfig, messages: readonly MessageBytes[]): Promise<PreparedMessages>;
+  /** Rows' full-text texts (row-major, as ChangeOps.ftsTexts gives them) → their index-mode tokens, likewise. */
+  analyse(configKey: string, config: PrepareConfig, texts: readonly (string | null)[]): Promise<string[]>;
   /** Has every thread set up for `config` (decoder, analyzers and what they load), ahead of its first messages. */
   warm(configKey: string, config: PrepareConfig): void;
   close(): Promise<void>;
@@ -25,17 +27,23 @@ export interface ChannelWorkers {
 
 export type ChannelWorkerInit = Pick<ChannelWorkersOptions, 'userDictPath' | 'stopWordsPath'>;
 
-export interface ChannelWorkerRequest {
-  readonly id: number;
-  readonly configKey: string;
-  readonly config: PrepareConfig;
-  /** Each message's key then value, concatenated. */
-  readonly bytes: Uint8Array;
-  /** Per message: key length, value length (-1 for null). */
-  readonly lengths: Int32Array;
-}
+export type ChannelWorkerRequest =
+  | {
+      readonly kind: 'prepare';
+      readonly id: number;
+      readonly configKey: string;
+      readonly config: PrepareConfig;
+      /** Each message's key then value, concatenated. */
+      readonly bytes: Uint8Array;
+      /** Per message: key length, value length (-1 for null). */
+      readonly lengths: Int32Array;
+    }
+  | { readonly kind: 'analyse'; readonly id: number; readonly configKey: string; readonly config: PrepareConfig; readonly texts: readonly (string | null)[] };
 
-export type ChannelWorkerResponse = { readonly id: number; readonly prepared: PreparedMessages } | { readonly id: number; readonly error: string };
+export type ChannelWorkerResponse =
+  | { readonly id: number; readonly prepared: PreparedMessages }
+  | { readonly id: number; readonly tokens: string[] }
+  | { readonly id: number; readonly error: string };
 
 export function packMessages(messages: readonly MessageBytes[]): { bytes: Uint8Array; lengths: Int32Array } {
   const lengths = new Int32Array(messages.length * 2);
@@ -73,7 +81,7 @@ export function unpackMessages(bytes: Uint8Array, lengths: Int32Array): MessageB
 
 interface Slot {
   readonly worker: Worker;
-  readonly pending: Map<number, { resolve: (p: PreparedMessages) => void; reject: (e: unknown) => void }>;
+  readonly pending: Map<number, { resolve: (r: ChannelWorkerResponse) => void; reject: (e: unknown) => void }>;
 }
 
 export function createChannelWorkers(options: ChannelWorkersOptions = {}): ChannelWorkers {
@@ -96,7 +104,7 @@ export function createChannelWorkers(options: ChannelWorkersOptions = {}): Chann
       if (p === undefined) return;
       slot.pending.delete(res.id);
       if ('error' in res) p.reject(new TidesearchError('INTERNAL', `channel worker failed: ${res.error}`));
-      else p.resolve(res.prepared);
+      else p.resolve(res);
     });
     worker.on('error', (e) => fail(slot, new TidesearchError('INTERNAL', `channel worker crashed: ${e.message}`, { cause: e })));
     worker.on('exit', (code) => {
@@ -104,26 +112,34 @@ export function createChannelWorkers(options: ChannelWorkersOptions = {}): Chann
     });
     slots.push(slot);
   }
-  const send = (slot: Slot, configKey: string, config: PrepareConfig, messages: readonly MessageBytes[]): Promise<PreparedMessages> => {
+  const send = (slot: Slot | null, make: (id: number) => ChannelWorkerRequest, transfer: ArrayBuffer[]): Promise<ChannelWorkerResponse> => {
     if (closed) return Promise.reject(new TidesearchError('SHUTTING_DOWN', 'the channel workers are closed'));
     if (failure) return Promise.reject(failure);
+    let to = slot ?? slots[0]!;
+    if (!slot) for (const s of slots) if (s.pending.size < to.pending.size) to = s;
     const id = nextId++;
+    return new Promise<ChannelWorkerResponse>((resolve, reject) => {
+      to.pending.set(id, { resolve, reject });
+      to.worker.postMessage(make(id), transfer);
+    });
+  };
+  const prepareOn = (slot: Slot | null, configKey: string, config: PrepareConfig, messages: readonly MessageBytes[]): Promise<PreparedMessages> => {
     const { bytes, lengths } = packMessages(messages);
-    const req: ChannelWorkerRequest = { id, configKey, config, bytes, lengths };
-    return new Promise<PreparedMessages>((resolve, reject) => {
-      slot.pending.set(id, { resolve, reject });
-      slot.worker.postMessage(req, [bytes.buffer as ArrayBuffer, lengths.buffer as ArrayBuffer]);
+    return send(slot, (id) => ({ kind: 'prepare', id, configKey, config, bytes, lengths }), [bytes.buffer as ArrayBuffer, lengths.buffer as ArrayBuffer]).then((r) => {
+      if (!('prepared' in r)) throw new TidesearchError('INTERNAL', 'channel worker answered a prepare job with something else');
+      return r.prepared;
     });
   };
   return {
     size,
-    prepare(configKey, config, messages) {
-      let slot = slots[0]!;
-      for (const s of slots) if (s.pending.size < slot.pending.size) slot = s;
-      return send(slot, configKey, config, messages);
-    },
+    prepare: (configKey, config, messages) => prepareOn(null, configKey, config, messages),
+    analyse: (configKey, config, texts) =>
+      send(null, (id) => ({ kind: 'analyse', id, configKey, config, texts }), []).then((r) => {
+        if (!('tokens' in r)) throw new TidesearchError('INTERNAL', 'channel worker answered an analysis job with something else');
+        return r.tokens;
+      }),
     warm(configKey, config) {
-      for (const slot of slots) send(slot, configKey, config, []).catch(() => {}); // a failure shows on the next job
+      for (const slot of slots) prepareOn(slot, configKey, config, []).catch(() => {}); // a failure shows on the next job
     },
     async close() {
       if (closed) return;

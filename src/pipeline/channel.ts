@@ -1,20 +1,23 @@
-// One incremental channel at run time: consumes the change stream into one generation through the
-// writer, one SQLite transaction per batch (documents, tombstones and positions together), keeping the
-// counters that status and metrics show. A message that cannot be decoded is dead-lettered and the
-// channel goes on, until the configured limit stops it with a reason.
+// One incremental channel at run time: consumes the change stream into one generation through the writer,
+// one SQLite transaction per group of fetched batches (documents, tombstones and positions together), keeping
+// the counters that status and metrics show. Decoding and analysis run on the channel workers; this thread
+// writes. A message that cannot be decoded is dead-lettered and the channel goes on, until the configured
+// limit stops it with a reason. Over 400 lines: the consume loop, its write pipeline and the counters share
+// the channel's state (the parts that need none live in channel-prepare.ts and channel-transaction.ts).
 import type { RawMessage, StreamItem, StreamPosition } from '../core/change.js';
 import type { IndexSpec } from '../core/schema.js';
 import { tsoToMillis } from '../core/tso.js';
 import type { ChangeStream, ChangeBatch, TransportStatus } from '../stream/change-stream.js';
 import type { AnalyzerRegistry } from '../engine/analysis/analyzer.js';
-import { GenerationWriter, type DocOp } from '../engine/store/writer.js';
+import { GenerationWriter } from '../engine/store/writer.js';
 import type { Catalog } from '../catalog/catalog.js';
 import { asTidesearchError } from '../errors/index.js';
 import { ChangeOps, ddlAffectsIndex } from './change-ops.js';
 import { MessagePreparer, type PrepareConfig, type PreparedMessages } from './channel-prepare.js';
 import type { ChannelWorkers } from './channel-workers.js';
+import { gatherTransaction, upsertsToAnalyse, type ChannelTransaction, type TakenBatch } from './channel-transaction.js';
 import { versionRule } from './version-rule.js';
-import type { ChannelRunState, ChannelStatus } from './channel-status.js';
+import { MinuteCounter, type ChannelRunState, type ChannelStatus } from './channel-status.js';
 import type { IncrConfig } from './requests.js';
 
 export interface ChannelObserver {
@@ -45,9 +48,11 @@ const MAX_TX_EVENTS = 20_000;
 const MIN_TX_EVENTS = 5000;
 /** Batches stop being taken in while this many events wait to be written. */
 const MAX_QUEUED_EVENTS = 40_000;
-/** Messages per worker job: enough to pay for the hop to the worker, few enough to spread over the pool. */
+/** Messages (rows) per worker job: enough to pay for the hop to the worker, few enough to spread over the pool. */
 const MIN_JOB_MESSAGES = 64;
 const MAX_JOB_MESSAGES = 1000;
+const MIN_JOB_ROWS = 32;
+const MAX_JOB_ROWS = 500;
 
 /** A fetched batch on its way to the writer: its messages, and their preparation (decoding, analysis). */
 interface Prepared {
@@ -58,26 +63,6 @@ interface Prepared {
   readonly jobs: Promise<readonly (readonly [number, PreparedMessages])[]>;
   ready: boolean;
   readonly positions: readonly StreamPosition[];
-}
-
-/** Counts per second over the last minute. */
-class MinuteCounter {
-  readonly #buckets = new Array<number>(60).fill(0);
-  #second = 0;
-  add(n: number, nowMs = Date.now()): void {
-    this.#roll(nowMs);
-    this.#buckets[this.#second % 60]! += n;
-  }
-  total(nowMs = Date.now()): number {
-    this.#roll(nowMs);
-    return this.#buckets.reduce((a, b) => a + b, 0);
-  }
-  #roll(nowMs: number): void {
-    const s = Math.floor(nowMs / 1000);
-    if (this.#second === 0) this.#second = s;
-    for (let t = Math.min(s, this.#second + 60); this.#second < t; ) this.#buckets[++this.#second % 60] = 0;
-    this.#second = s;
-  }
 }
 
 export class Channel {
@@ -238,8 +223,23 @@ export class Channel {
     const onAbort = () => stop.abort(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });
     if (signal.aborted) stop.abort(signal.reason);
+    // Two transactions overlap: the next is gathered (and its new images sent for analysis) before the one in
+    // hand is committed, when its batches are ready; otherwise the one in hand is committed first.
+    let pending: { tx: ChannelTransaction; analysed: Promise<void> } | undefined;
+    const commitPending = async (): Promise<void> => {
+      if (!pending) return;
+      const { tx, analysed } = pending;
+      pending = undefined;
+      await analysed;
+      this.#commit(writer, tx, rule);
+      queued -= tx.events;
+      wake?.();
+      if (catchUp && reached(writer.positions(), catchUp.target)) catchUp.done();
+    };
     const writeLoop = async (): Promise<void> => {
-      while (queue.length) {
+      for (;;) {
+        if (!queue[0]?.ready) await commitPending();
+        if (!queue.length) return;
         await queue[0]!.jobs;
         const take = [queue.shift()!];
         let events = take[0]!.messages.length;
@@ -248,15 +248,22 @@ export class Channel {
         while (queue.length && events + queue[0]!.messages.length <= MAX_TX_EVENTS) {
           if (!queue[0]!.ready) {
             if (events >= MIN_TX_EVENTS) break;
+            await commitPending();
             await queue[0]!.jobs;
           }
           events += queue[0]!.messages.length;
           take.push(queue.shift()!);
         }
-        this.#write(writer, take, await Promise.all(take.map((p) => p.jobs)), rule);
-        queued -= events;
-        wake?.();
-        if (catchUp && reached(writer.positions(), catchUp.target)) catchUp.done();
+        const results = await Promise.all(take.map((p) => p.jobs));
+        let next: typeof pending;
+        try {
+          next = this.#gather(take.map((p, i) => ({ ...p, results: results[i]! })));
+        } catch (e) {
+          await commitPending();
+          throw e;
+        }
+        await commitPending();
+        pending = next;
         // Let I/O (fetch responses, status and search requests) in between transactions.
         if (queue.length) await new Promise<void>((r) => setImmediate(r));
       }
@@ -338,7 +345,7 @@ export class Channel {
     }
     const workers = this.#d.workers;
     let jobs: Prepared['jobs'];
-    if (!workers) jobs = Promise.resolve([[0, this.#preparer.prepare(messages, false)] as const]);
+    if (!workers) jobs = Promise.resolve([[0, this.#preparer.prepare(messages)] as const]);
     else {
       const n = messages.length;
       const count = Math.max(1, Math.min(Math.ceil(n / MIN_JOB_MESSAGES), Math.max(workers.size, Math.ceil(n / MAX_JOB_MESSAGES))));
@@ -355,63 +362,61 @@ export class Channel {
     return prepared;
   }
 
-  /** Applies prepared batches and their stream positions in one transaction, and updates the counters. */
-  #write(writer: GenerationWriter, batches: readonly Prepared[], results: readonly (readonly (readonly [number, PreparedMessages])[])[], rule: ReturnType<typeof versionRule>): void {
-    let rejected = 0;
-    let ignored = 0;
-    let newestCommit: bigint | null = null;
-    const ops: DocOp[] = [];
-    /** Per counted row: the range of its ops (a key change is two). */
-    const counted: { from: number; to: number; commitTs: bigint }[] = [];
-    const positions = new Map<string, StreamPosition>();
-    batches.forEach((p, b) => {
-      for (const pos of p.positions) positions.set(`${pos.topic}-${pos.partition}`, pos);
-      for (const [base, r] of results[b]!) {
-        this.#protocol = r.protocol;
-        for (const f of r.failed) {
-          if (!p.counts[base + f.m]) continue;
-          rejected++;
-          this.#deadLetter(p.messages[base + f.m]!, f.reason);
-        }
-        for (const m of r.ignored) if (p.counts[base + m]) ignored++;
-        for (const w of r.resolved) {
-          if (p.counts[base + w.m] && (this.#lastWatermark === null || w.commitTs > this.#lastWatermark)) this.#lastWatermark = w.commitTs;
-        }
-        for (const d of r.ddl) if (p.counts[base + d.m]) this.#recordDdl(d.item);
-        for (const row of r.rows) {
-          const counts = p.counts[base + row.m]!;
-          if ('error' in row) {
-            if (counts) {
-              rejected++;
-              this.#deadLetter(p.messages[base + row.m]!, `row change not applicable: ${row.error}`);
-            }
-            continue;
-          }
-          const from = ops.length;
-          for (const op of row.ops) ops.push(this.#ops.withTokens(op));
-          if (counts) counted.push({ from, to: ops.length, commitTs: row.commitTs });
-        }
-      }
-    });
-    const r = writer.apply(ops, [...positions.values()], rule);
+  /**
+   * Gathers a transaction from prepared batches: counts what does not reach the index (dead letters, DDL,
+   * watermarks, other tables) and starts analysing the new images the writer will want, on the workers.
+   */
+  #gather(batches: readonly TakenBatch[]): { tx: ChannelTransaction; analysed: Promise<void> } {
+    const tx = gatherTransaction(batches);
+    if (tx.protocol !== null) this.#protocol = tx.protocol;
+    for (const r of tx.rejected) this.#deadLetter(r.m, r.reason);
+    for (const d of tx.ddl) this.#recordDdl(d);
+    if (tx.newestWatermark !== null && (this.#lastWatermark === null || tx.newestWatermark > this.#lastWatermark)) this.#lastWatermark = tx.newestWatermark;
+    const workers = this.#d.workers;
+    const upserts = workers && this.#ops.ftsTokenNames.length ? upsertsToAnalyse(tx.ops) : [];
+    if (!workers || upserts.length === 0) return { tx, analysed: Promise.resolve() };
+    const width = this.#ops.ftsTokenNames.length;
+    const count = Math.max(1, Math.min(Math.ceil(upserts.length / MIN_JOB_ROWS), Math.max(workers.size, Math.ceil(upserts.length / MAX_JOB_ROWS))));
+    const per = Math.ceil(upserts.length / count);
+    const jobs: Promise<void>[] = [];
+    for (let at = 0; at < upserts.length; at += per) {
+      const rows = upserts.slice(at, at + per);
+      jobs.push(
+        workers.analyse(this.#prepareKey, this.#prepareConfig, rows.flatMap((op) => this.#ops.ftsTexts(op.values))).then((tokens) => {
+          rows.forEach((op, i) => (op.tokens = tokens.slice(i * width, (i + 1) * width)));
+        }),
+      );
+    }
+    return { tx, analysed: Promise.all(jobs).then(() => {}) };
+  }
+
+  /** Applies a transaction's operations and stream positions in one SQLite transaction, and updates the counters. */
+  #commit(writer: GenerationWriter, tx: ChannelTransaction, rule: ReturnType<typeof versionRule>): void {
+    const r = writer.apply(
+      tx.ops.map((op) => this.#ops.withTokens(op)),
+      tx.positions,
+      rule,
+    );
     let applied = 0;
     let skipped = 0;
-    for (const c of counted) {
+    let newestCommit: bigint | null = null;
+    for (const c of tx.counted) {
       let any = false;
       for (let k = c.from; k < c.to; k++) if (r.outcome[k]) any = true;
       if (any) applied++;
       else skipped++;
       if (newestCommit === null || c.commitTs > newestCommit) newestCommit = c.commitTs;
     }
-    if (!counted.length && !rejected && !ignored) return;
+    const rejected = tx.rejected.length;
+    if (!tx.counted.length && !rejected && !tx.ignored) return;
     this.#applied += applied;
     this.#skipped += skipped;
-    this.#ignored += ignored;
+    this.#ignored += tx.ignored;
     this.#rejected += rejected;
     this.#minute.add(applied);
     if (newestCommit !== null && (this.#lastCommitTs === null || newestCommit > this.#lastCommitTs)) this.#lastCommitTs = newestCommit;
     const lagMs = this.#lastCommitTs === null ? null : Date.now() - tsoToMillis(this.#lastCommitTs);
-    this.#d.observer?.applied({ index: this.name, events: applied, skipped, rejected, lagMs, positions: [...positions.values()] });
+    this.#d.observer?.applied({ index: this.name, events: applied, skipped, rejected, lagMs, positions: tx.positions });
   }
 
   #deadLetter(m: RawMessage, reason: string): void {
