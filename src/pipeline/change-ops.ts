@@ -41,7 +41,9 @@ export class ChangeOps {
   }
 
   matches(item: RowItem): boolean {
-    return item.db.toLowerCase() === this.#spec.db.toLowerCase() && item.table.toLowerCase() === this.#spec.table.toLowerCase();
+    // The decoders name the table as the spec spells it: compare as is first, then case-insensitively.
+    const { db, table } = this.#spec;
+    return (item.db === db || item.db.toLowerCase() === db.toLowerCase()) && (item.table === table || item.table.toLowerCase() === table.toLowerCase());
   }
 
   /** The analyzers of the full-text fields, in FTS column order. */

@@ -5,7 +5,7 @@ import type { RawMessage, RowOp, StreamItem } from '../../core/change.js';
 import type { TableSchema } from '../../core/schema.js';
 import { parseTso, type Tso } from '../../core/tso.js';
 import type { IndexValue, RowImage } from '../../core/value.js';
-import { SchemaColumns, valueFromProtocolText } from './column-values.js';
+import { DatetimeCache, SchemaColumns, valueFromProtocolText } from './column-values.js';
 import { ddlTypeOfQuery } from './ddl-type.js';
 import { decodeFailed, ignoredTable, type Decoder, type DecoderOptions } from './decoder.js';
 import { parseJsonExactKeys } from './lossless-json.js';
@@ -37,9 +37,11 @@ export class CanalJsonDecoder implements Decoder {
   readonly protocol = PROTOCOL;
   readonly #o: DecoderOptions;
   readonly #columns = new SchemaColumns();
+  readonly #dates: DatetimeCache;
 
   constructor(o: DecoderOptions) {
     this.#o = o;
+    this.#dates = new DatetimeCache(o.timeZoneOffsetMinutes);
   }
 
   decode(m: RawMessage): StreamItem[] {
@@ -69,13 +71,13 @@ export class CanalJsonDecoder implements Decoder {
 
   #row(op: RowOp, schema: TableSchema, commitTs: Tso, data: TextRow, old: TextRow | null): StreamItem {
     const image = this.#image(schema, data);
-    const base = { kind: 'row', op, db: schema.db, table: schema.table, commitTs } as const;
-    if (op === 'insert') return { ...base, before: null, after: image };
-    if (op === 'delete') return { ...base, before: image, after: null };
+    const { db, table } = schema;
+    if (op === 'insert') return { kind: 'row', op, db, table, commitTs, before: null, after: image };
+    if (op === 'delete') return { kind: 'row', op, db, table, commitTs, before: image, after: null };
     // `old` may hold only the changed columns' previous values: the before image is data overlaid with old.
     // A column whose old text equals its new text has the value already converted for the new image.
     const before = old === null ? image : { ...image, ...this.#image(schema, old, data) };
-    return { ...base, before, after: image };
+    return { kind: 'row', op, db, table, commitTs, before, after: image };
   }
 
   /** `same`: a row whose equal texts are already converted in `image` (skipped here, the caller overlays). */
@@ -90,7 +92,7 @@ export class CanalJsonDecoder implements Decoder {
       if (same !== undefined && text === same[name]) continue;
       if (text !== null && typeof text !== 'string') throw decodeFailed(PROTOCOL, `column ${name} of ${schema.db}.${schema.table}: expected text, got ${typeof text}`);
       try {
-        out[name] = valueFromProtocolText(col, text ?? null, this.#o.timeZoneOffsetMinutes, 'latin1');
+        out[name] = text !== null && col.column.kind === 'datetime' ? this.#dates.get(text) : valueFromProtocolText(col, text ?? null, this.#o.timeZoneOffsetMinutes, 'latin1');
       } catch (e) {
         throw decodeFailed(PROTOCOL, `column ${name} of ${schema.db}.${schema.table}: ${(e as Error).message}`, e);
       }

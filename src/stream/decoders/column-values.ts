@@ -114,3 +114,26 @@ export function datetimeFromProtocolText(text: string, offsetMinutes: number): I
   }
   return valueFromText('datetime', text, offsetMinutes);
 }
+
+/**
+ * datetimeFromProtocolText for one time zone, remembering the answers for recent texts: a table's dates and
+ * times repeat across rows and across the before and after images (measured: the conversion was ~10 % of
+ * decoding an employees message on a busy worker). At most `max` answers are kept; then it starts afresh.
+ */
+export class DatetimeCache {
+  readonly #answers = new Map<string, IndexValue>();
+  constructor(
+    readonly offsetMinutes: number,
+    readonly max = 4096,
+  ) {}
+
+  get(text: string): IndexValue {
+    let v = this.#answers.get(text);
+    if (v === undefined) {
+      v = datetimeFromProtocolText(text, this.offsetMinutes);
+      if (this.#answers.size >= this.max) this.#answers.clear();
+      this.#answers.set(text, v);
+    }
+    return v;
+  }
+}

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { datetimeFromText } from '../../../../src/core/value.js';
-import { datetimeFromProtocolText } from '../../../../src/stream/decoders/column-values.js';
+import { DatetimeCache, datetimeFromProtocolText } from '../../../../src/stream/decoders/column-values.js';
 
 const pad = (n: number, w: number) => String(n).padStart(w, '0');
 const offset = fc.constantFrom(0, 480, -300, 345, -720, 840);
@@ -29,5 +29,28 @@ test('datetimeFromProtocolText equals datetimeFromText on well-formed and odd te
       assert.equal(datetimeFromProtocolText(t, off), want, `${JSON.stringify(t)} at ${off}`);
     }),
     { numRuns: 3000 },
+  );
+});
+
+test('the decoders\' date cache answers as the conversion does, over and over, past its capacity too', () => {
+  const text = fc.oneof(
+    fc.tuple(fc.integer({ min: 1998, max: 2001 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 31 })).map(([y, m, d]) => `${pad(y, 4)}-${pad(m, 2)}-${pad(d, 2)}`),
+    fc.constantFrom('0000-00-00', '2024-02-30', '2020-01-01 10:00:00.5', 'not a date', ''),
+  );
+  fc.assert(
+    fc.property(offset, fc.array(text, { maxLength: 60 }), (off, texts) => {
+      const cache = new DatetimeCache(off, 8);
+      for (const t of [...texts, ...texts]) {
+        let want: unknown;
+        try {
+          want = datetimeFromProtocolText(t, off);
+        } catch (e) {
+          assert.throws(() => cache.get(t), { message: (e as Error).message });
+          continue;
+        }
+        assert.equal(cache.get(t), want, `${JSON.stringify(t)} at ${off}`);
+      }
+    }),
+    { numRuns: 500 },
   );
 });
