@@ -119,10 +119,11 @@ export class GenerationBuilder {
   /**
    * seal(), with the top-K lists planned and left pending: they are ranked once the generation is live
    * (pipeline/topk-ranking.ts), so the build does not wait for them. `counts`: the terms' document counts when
-   * the shards supplied them (else the vocabulary is read here). Returns how many lists are pending.
+   * the shards supplied them (else the vocabulary is read here). `mergeFts` false keeps the FTS5 segments as
+   * they are (a few spliced shards, each already one segment). Returns how many lists are pending.
    */
-  sealPlanned(topk: TopKOptions = {}, counts?: TermCounts): TopKBuildStats {
-    optimizeFts(this.#db);
+  sealPlanned(topk: TopKOptions = {}, counts?: TermCounts, mergeFts = true): TopKBuildStats {
+    if (mergeFts) optimizeFts(this.#db);
     createFieldIndexes(this.#db, this.spec);
     const plan = planTopK(this.#db, this.spec, topk, counts);
     this.#db.pragma('journal_mode = WAL');

@@ -39,7 +39,7 @@ function snapshot(db: Database.Database, terms: readonly string[]) {
   return { vocab, ranked, count };
 }
 
-test('two shards spliced and merged equal one table written by one writer, and keep taking writes', () => {
+test('two shards spliced (merged into one segment or not) equal one table written by one writer, and keep taking writes', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tidesearch-fts-splice-'));
   try {
     const data = rows(6000, 7);
@@ -58,22 +58,28 @@ test('two shards spliced and merged equal one table written by one writer, and k
     assert.equal(shards[0]!.rows + shards[1]!.rows, data.length);
     for (const s of shards) s.finish();
 
-    const target = openTarget(join(dir, 'gen.sqlite'));
-    target.close(); // the splice needs a connection that has not cached the (empty) FTS5 structure
-    const splicer = new Database(join(dir, 'gen.sqlite'));
-    const stats = spliceFtsShards(splicer, shards.map((s) => s.file), COLS.length);
-    splicer.close();
-    assert.equal(stats.rows, data.length);
-    assert.equal(stats.segments, 2);
-    const gen = new Database(join(dir, 'gen.sqlite'));
+    const splice = (name: string) => {
+      const target = openTarget(join(dir, name));
+      target.close(); // the splice needs a connection that has not cached the (empty) FTS5 structure
+      const splicer = new Database(join(dir, name));
+      const stats = spliceFtsShards(splicer, shards.map((s) => s.file), COLS.length);
+      splicer.close();
+      assert.equal(stats.rows, data.length);
+      assert.equal(stats.segments, 2);
+      return new Database(join(dir, name));
+    };
+    // Spliced and merged into one segment, and spliced only (the shards' two segments, as a build keeps them).
+    const gen = splice('gen.sqlite');
     gen.exec("INSERT INTO fts(fts) VALUES ('optimize')");
-    gen.exec("INSERT INTO fts(fts, rank) VALUES ('integrity-check', 0)");
-
+    const kept = splice('kept.sqlite');
     const terms = ['w1', 'w2', 'w5', 'w40', String.fromCodePoint(0x4e00), String.fromCodePoint(0x4e00 + 3), 'w301'];
-    assert.deepEqual(snapshot(gen, terms), snapshot(ref, terms));
+    for (const db of [gen, kept]) {
+      db.exec("INSERT INTO fts(fts, rank) VALUES ('integrity-check', 0)");
+      assert.deepEqual(snapshot(db, terms), snapshot(ref, terms));
+    }
 
     // The change stream's writes: deletes of rows from both shards, updates (delete + insert), new rows.
-    for (const db of [gen, ref]) {
+    for (const db of [gen, kept, ref]) {
       const del = db.prepare('DELETE FROM fts WHERE rowid = ?');
       const put = db.prepare('INSERT INTO fts(rowid, t0, t1) VALUES (?, ?, ?)');
       db.transaction(() => {
@@ -87,6 +93,12 @@ test('two shards spliced and merged equal one table written by one writer, and k
       db.exec("INSERT INTO fts(fts, rank) VALUES ('integrity-check', 0)");
     }
     assert.deepEqual(snapshot(gen, [...terms, 'changed', 'new']), snapshot(ref, [...terms, 'changed', 'new']));
+    assert.deepEqual(snapshot(kept, [...terms, 'changed', 'new']), snapshot(ref, [...terms, 'changed', 'new']));
+    // FTS5's own merges go on over the spliced segments.
+    kept.exec("INSERT INTO fts(fts) VALUES ('optimize')");
+    kept.exec("INSERT INTO fts(fts, rank) VALUES ('integrity-check', 0)");
+    assert.deepEqual(snapshot(kept, [...terms, 'changed', 'new']), snapshot(ref, [...terms, 'changed', 'new']));
+    kept.close();
     gen.close();
     ref.close();
   } finally {
