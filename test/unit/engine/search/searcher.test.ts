@@ -227,6 +227,37 @@ test('numFound is exact whether the hits fit in the first ranked window or not, 
   }
 });
 
+test('pages of exact-field matches hold the right documents, only the fields fl names, and numFound, on every page', () => {
+  // 130 documents in two categories; exact fields are read in index order with their documents' columns.
+  const rows: RowImage[] = Array.from({ length: 130 }, (_, i) => ({ ...books[i % 7]!, id: 2000 + i, category: i % 3 === 0 ? 'rare' : 'common', big: i % 50, qty: i }));
+  const g = buildGeneration(booksSpec, rows);
+  const reader = createSearcher(g.file, booksSpec, fakeAnalyzers);
+  try {
+    const cases: [string, (r: RowImage) => boolean][] = [
+      ['category:rare', (r) => r['category'] === 'rare'],
+      ['category:common', (r) => r['category'] === 'common'],
+      ['big:7', (r) => r['big'] === 7],
+      ['big:[10 TO 19]', (r) => (r['big'] as number) >= 10 && (r['big'] as number) <= 19],
+      ['*:*', () => true],
+    ];
+    for (const [q, keep] of cases) {
+      const want = rows.filter(keep);
+      for (const [start, n] of [[0, 10], [0, 0], [5, 10], [40, 10], [120, 20], [0, 200], [500, 10]] as const) {
+        const r = reader.search({ q, start, rows: n, fl: 'id,qty' });
+        const page = want.slice(start, start + n);
+        assert.equal(r.numFound, want.length, `${q} start=${start} rows=${n}`);
+        assert.deepEqual(r.docs, page.map((p) => ({ id: p['id'], qty: p['qty'] })), `${q} start=${start} rows=${n}`);
+      }
+      const desc = reader.search({ q, sort: 'id desc', rows: 3, fl: 'id' });
+      assert.deepEqual(desc.docs.map((d) => d['id']), ids(want).reverse().slice(0, 3));
+      assert.deepEqual(reader.search({ q, rows: 2, fl: 'score' }).docs, want.slice(0, 2).map(() => ({ score: 1 })));
+    }
+  } finally {
+    reader.close();
+    g.cleanup();
+  }
+});
+
 test('zero-count facet values come in value order from indexed, decimal and key fields alike', () => {
   const r = s.search({ q: 'category:tech', rows: 0, facet: { fields: ['qty', 'price', 'id', 'published'], queries: [], limit: -1 } });
   const hits = books.filter((b) => b['category'] === 'tech');
