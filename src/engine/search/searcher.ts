@@ -148,6 +148,7 @@ export function createSearcher(genPath: string, spec: IndexSpec, analyzers: Anal
   return {
     spec,
     search(req: SearchRequest): SearchResult {
+      results.begin();
       const defaults = defaultFields(fields, req);
       const qText = (req.q ?? '').trim();
       const qAst: Query = qText === '' ? { kind: 'all', boost: 1 } : req.defType === 'edismax' ? parseEdismax(qText, { defaultOperator: req.qOp }) : parseLucene(qText, { defaultOperator: req.qOp });
