@@ -211,9 +211,10 @@ export class Channel {
     let lastCommit = 0;
     const from = writer.positions();
     const limits = new Map(catchUp?.target.map((p) => [`${p.topic}-${p.partition}`, BigInt(p.offset)]) ?? []);
-    // Batches are pipelined: each is decoded as it arrives and its new row images go to the analysis pool;
-    // one writer loop takes the batches in arrival order and writes all that are ready in one transaction
-    // (documents and every partition's position together). A write failure stops the stream.
+    // Batches are pipelined: each is decoded on the workers as it arrives; one writer loop takes the batches in
+    // arrival order, gathers those that are ready (at least MIN_TX_EVENTS when more are coming) into one
+    // transaction, has the new images it needs analysed on the workers, and commits it (documents and every
+    // partition's position together). A write failure stops the stream.
     const queue: Prepared[] = [];
     let queued = 0;
     let failure: { error: unknown } | undefined;
