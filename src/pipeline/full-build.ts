@@ -13,6 +13,7 @@ import { GenerationBuilder, type TextBatch } from '../engine/store/builder.js';
 import type { ShardedIndexer } from '../engine/analysis/index.js';
 import { shardFiles } from '../engine/store/fts-shard.js';
 import { DEFAULT_MIN_DOCS } from '../engine/store/topk-table.js';
+import { collectGarbage } from '../engine/full-gc.js';
 
 /** Analyses texts in bulk (a worker pool): for each text, its index-mode tokens joined by ' '. */
 export interface BulkAnalysis {
@@ -137,6 +138,8 @@ export async function runFullBuild(i: FullBuildInput): Promise<FullBuildResult> 
     ctx.log(`join: analysed ${tokens.length} full-text field(s) [${tokens.join(', ')}] of ${dumped} rows, with the dump, in ${Date.now() - t0} ms (${rate(dumped, Date.now() - t0)})`);
 
     ctx.stage('indexBuild');
+    // The dump's dead rows go before the seal, whose SQLite work and the threads' merges peak together.
+    collectGarbage();
     const t1 = Date.now();
     // The threads merge their shards and count their frequent terms (the top-K plan's input) while this thread
     // builds the documents' B-tree indexes.

@@ -31,8 +31,12 @@ export class FtsShardWriter {
   /** Stores the tokens (row-major, rids.length × columns, joined by ' ') of the given rids, in one transaction. */
   insert(rids: ArrayLike<number>, tokens: readonly string[]): void {
     const n = tokens.length / Math.max(rids.length, 1);
+    const st = this.#insert;
     this.#db.transaction(() => {
-      for (let i = 0; i < rids.length; i++) this.#insert.run(rids[i], ...tokens.slice(i * n, i * n + n));
+      // One and two columns without building an argument array per row (measured ~2 us of ~45 per row).
+      if (n === 1) for (let i = 0; i < rids.length; i++) st.run(rids[i], tokens[i]);
+      else if (n === 2) for (let i = 0; i < rids.length; i++) st.run(rids[i], tokens[2 * i], tokens[2 * i + 1]);
+      else for (let i = 0; i < rids.length; i++) st.run(rids[i], ...tokens.slice(i * n, i * n + n));
     })();
     this.#rows += rids.length;
   }
