@@ -23,7 +23,8 @@ import type { Doc, FacetResult, SearchRequest, SearchResult } from './request.js
 import { orderBy, sortKeys, type SortKey } from './sort-spec.js';
 import { vocabTermExpander } from './term-expander.js';
 import { cacheKey, resultCache } from './result-cache.js';
-import { topKAnswerer } from './topk-answer.js';
+import { singleTerm, topKAnswerer } from './topk-answer.js';
+import { scopeKey } from '../store/topk-table.js';
 import { walkSorted } from './sorted-walk.js';
 import { ftsTotals } from '../store/bm25.js';
 import { vocabTermCounter } from './term-count.js';
@@ -81,6 +82,14 @@ export function createSearcher(genPath: string, spec: IndexSpec, analyzers: Anal
   const fields = fieldCatalog(spec);
   const expander = vocabTermExpander(db);
   const topk = topKAnswerer(db);
+  // Which terms have a list: planned at seal, before the generation is searched (the change writer relies on the
+  // same, store/writer.ts), so a term without a row never gets one. Most terms have none: they skip asking (one
+  // indexed read, ~5-15 us of a rare term's ~150 us after a commit).
+  const listed = topk === null ? null : new Set(db.prepare("SELECT cols || char(0) || term FROM topk_terms").pluck().all() as string[]);
+  const mayHaveList = (match: string): boolean => {
+    const one = singleTerm(match);
+    return one !== null && listed !== null && listed.has(`${scopeKey(one.columns)}\u0000${one.term}`);
+  };
   const termCount = vocabTermCounter(db, fields.ftsColumns);
   const cache = new Map<string, Database.Statement>();
   const prepare = (sql: string): Database.Statement => {
@@ -221,7 +230,7 @@ export function createSearcher(genPath: string, spec: IndexSpec, analyzers: Anal
       // counts the hits only for a term it holds).
       const byScore = keys.length === 2 && keys[0]!.expr === plan.rankAsc && keys[0]!.dir === 'asc' && keys[1]!.expr === 'd.rid' && keys[1]!.dir === 'asc';
       const fromTopK = (limit: number): unknown[][] | null => {
-        if (topk === null || !byScore || cursor !== undefined || plan.ftsOnly === null || plan.constantScore) return null;
+        if (topk === null || !byScore || cursor !== undefined || plan.ftsOnly === null || plan.constantScore || !mayHaveList(plan.ftsOnly)) return null;
         const top = topk.page(plan.ftsOnly, plan.bm25, limit, count);
         return top && top.map(([r, score]) => [r, score, ...rankKeys.map((k) => (k.expr === plan.rankAsc ? null : r))]);
       };
