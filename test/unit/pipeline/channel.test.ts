@@ -82,7 +82,7 @@ function generation(): { file: string; cleanup(): void } {
   return { file, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-function channel(open: () => ChangeStream, more: { analyzers?: AnalyzerRegistry; workers?: ChannelWorkers; deadLetters?: string[] } = {}): Channel {
+function channel(open: () => ChangeStream, more: { analyzers?: AnalyzerRegistry; workers?: ChannelWorkers; deadLetters?: string[]; deadLetterLimit?: number } = {}): Channel {
   const catalog = { addDeadLetter: (_: string, d: { reason: string }) => more.deadLetters?.push(d.reason) ?? 1, setChannelState: () => {}, addDdl: () => {}, markRebuildNeeded: () => {} };
   return new Channel({
     spec,
@@ -90,7 +90,7 @@ function channel(open: () => ChangeStream, more: { analyzers?: AnalyzerRegistry;
     ...(more.workers ? { workers: more.workers } : {}),
     catalog: catalog as never,
     openStream: open,
-    incr: { plugin: 'TiCDC-Kafka', mqAddress: '', topic: TOPIC, groupId: 'g', offsetResetStrategy: 'earliest', protocol: 'canal-json', maxWaitMs: 100, deadLetterLimit: 0, timeZone: '+00:00' },
+    incr: { plugin: 'TiCDC-Kafka', mqAddress: '', topic: TOPIC, groupId: 'g', offsetResetStrategy: 'earliest', protocol: 'canal-json', maxWaitMs: 100, deadLetterLimit: more.deadLetterLimit ?? 0, timeZone: '+00:00' },
   });
 }
 
@@ -245,4 +245,41 @@ test('decoding and analysis on worker threads leave the same index and counts as
   assert.ok(here.docs.some(([k, b]) => k === '102' && b === 'moved to key 102 otters') && !here.docs.some(([k]) => k === '2'), 'the key change moved the document');
   assert.ok(here.otters.includes('102') && here.otters.includes('0') && !here.otters.includes('1'));
   assert.equal(here.tombstones.length, 12 + 1 + 30, 'deleted keys, the old key of the key change, the short-lived keys');
+});
+
+test('undecodable messages reaching deadLetterLimit stop the channel with the reason, on worker threads or not, and the index does not move past them', async () => {
+  const workers = createChannelWorkers({ size: 2 });
+  try {
+    for (const w of [undefined, workers]) {
+      const t = topic();
+      const g = generation();
+      const ts = SNAPSHOT + 1000n;
+      for (let id = 0; id < 15; id += 3) t.put(id, `note ${id}`, ts + BigInt(id)); // partition 0, offsets 0-4
+      t.raw(0, 'garbage one'); // offset 5
+      t.raw(0, 'garbage two'); // offset 6: the limit
+      t.put(30, 'after the limit', ts + 30n);
+      const deadLetters: string[] = [];
+      const ch = channel(t.open, { deadLetters, deadLetterLimit: 2, ...(w ? { workers: w } : {}) });
+      try {
+        ch.start(g.file);
+        await until(() => ch.status().state === 'failed');
+        assert.match(ch.status().reason ?? '', /2 undecodable messages reached deadLetterLimit 2; last at t-0@6/);
+        assert.equal(deadLetters.length, 2);
+        await ch.stop();
+        const w2 = new GenerationWriter(g.file, spec);
+        try {
+          const at = Number(w2.positions().find((p) => p.partition === 0)!.offset);
+          assert.ok(at <= 6, `partition 0 stored at ${at}: the message that reached the limit is read again after a restart`);
+        } finally {
+          w2.close();
+        }
+        assert.ok(!bodies(g.file).some(([k]) => k === '30'));
+      } finally {
+        await ch.stop();
+        g.cleanup();
+      }
+    }
+  } finally {
+    await workers.close();
+  }
 });
