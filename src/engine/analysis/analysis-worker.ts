@@ -19,9 +19,11 @@ const registry = createAnalyzers({ userDictPath: init.userDictPath, stopWordsPat
 // collections a worker's heap grows to hundreds of MiB of dead tokens over a big build: measured, the
 // server's peak RSS grew with the table. A full collection of a heap this small (the live set is the
 // analyzers plus one job) takes a few ms, so one runs after any job that leaves the heap above the ceiling.
-// The ceiling trades CPU for memory: 64 MiB let a 250k build peak at 413-424 MiB once the threads also write
-// FTS shards, 32 MiB doubled the threads' GC time (5.8 of ~47 us per row); 48 MiB sits between.
-const HEAP_CEILING = 48 * 1024 * 1024;
+// The ceiling trades CPU for memory, and the memory target wins: once the threads also write FTS shards, a
+// 64 MiB ceiling let a 250k build peak at 413-424 MiB and 48 MiB a 1M build at 404 MiB (both threads near
+// their ceilings at once during the dump), 32 MiB kept 1M at 376 MiB for twice the threads' GC time (5.8 of
+// ~47 us per row).
+const HEAP_CEILING = 32 * 1024 * 1024;
 const collect = collectGarbage;
 
 function tokensOf(req: Pick<AnalyzeRequest, 'tokens' | 'text' | 'lengths'>): string[] {
