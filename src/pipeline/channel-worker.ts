@@ -1,10 +1,10 @@
 // One channel worker thread: decodes runs of change messages into document operations, and analyses the new
 // images a transaction needs (channel-prepare.ts), so a channel's own thread only writes. Started by
 // channel-workers.ts; one preparer (decoder, analyzers) per channel configuration it has seen.
-import { getHeapStatistics, setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createAnalyzers } from '../engine/analysis/registry.js';
+import { collectGarbage } from '../engine/full-gc.js';
 import { MessagePreparer } from './channel-prepare.js';
 import { unpackMessages, type ChannelWorkerInit, type ChannelWorkerRequest, type ChannelWorkerResponse } from './channel-workers.js';
 
@@ -17,8 +17,6 @@ const preparers = new Map<string, MessagePreparer>();
 // As in the analysis workers: decoded rows and tokens are promoted before they die, so the heap would grow to
 // hundreds of MiB between V8's own full collections; one runs after a job that leaves the heap above this.
 const HEAP_CEILING = 64 * 1024 * 1024;
-setFlagsFromString('--expose-gc');
-const collect = runInNewContext('gc') as () => void;
 
 port.on('message', (req: ChannelWorkerRequest) => {
   let res: ChannelWorkerResponse;
@@ -33,5 +31,5 @@ port.on('message', (req: ChannelWorkerRequest) => {
     res = { id: req.id, error: e instanceof Error ? (e.stack ?? e.message) : String(e) };
   }
   port.postMessage(res);
-  if (getHeapStatistics().total_heap_size > HEAP_CEILING) collect();
+  if (getHeapStatistics().total_heap_size > HEAP_CEILING) collectGarbage();
 });
