@@ -21,6 +21,16 @@ export function fieldFacet(prepare: Prepare, fields: FieldCatalog, plan: SelectP
   const mincount = Math.max(req.mincount ?? 0, 0);
   const offset = req.offset ?? 0;
   const byIndex = req.sort === 'index' || (req.sort === undefined && limit < 0);
+  if (!plan.matchesNothing && layout.sortColumn === layout.column && indexed(layout.column)) {
+    const few = fewValueCounts(prepare, plan, layout);
+    if (few !== null) {
+      // Values ascending already; by count: count descending, ties in value order (a stable sort).
+      const kept = few.filter(([, c]) => c >= mincount);
+      if (!byIndex) kept.sort((a, b) => b[1] - a[1]);
+      const page = limit < 0 ? kept.slice(offset) : kept.slice(offset, offset + limit);
+      return page.map(([v, c]) => [valueText(canonical(layout, v)), c]);
+    }
+  }
   // Decimals are stored as exact text; their values order by the numeric copy (sortColumn).
   const v = layout.sortColumn === layout.column ? 'v' : `MIN(d.${layout.sortColumn})`;
   const order = byIndex ? `${v} ASC` : `c DESC, ${v} ASC`;
@@ -57,6 +67,23 @@ export function fieldFacet(prepare: Prepare, fields: FieldCatalog, plan: SelectP
     }
   }
   return limit < 0 ? out.slice(offset) : out.slice(offset, offset + limit);
+}
+
+// Up to this many distinct values, a field's counts come from one pass with a conditional count per value
+// instead of GROUP BY (which sorts every matching row): 250k rows, a term in 18k, gender: 7.1 -> ~5 ms.
+const FEW_VALUES = 16;
+
+/** [value, count] for every distinct value of an indexed column, ascending, or null when it has more than FEW_VALUES. */
+function fewValueCounts(prepare: Prepare, plan: SelectPlan, layout: FieldLayout): [unknown, number][] | null {
+  const values = distinctValues(prepare, layout, FEW_VALUES + 1, true);
+  if (values.length > FEW_VALUES) return null;
+  if (values.length === 0) return [];
+  const col = `d.${layout.column}`;
+  const sums = values.map(() => `COUNT(*) FILTER (WHERE ${col} = ?)`).join(', ');
+  const counts = prepare(`SELECT ${sums} FROM ${plan.from} WHERE ${plan.where}`)
+    .raw(true)
+    .get(...values, ...plan.fromParams, ...plan.whereParams) as number[];
+  return values.map((v, i) => [v, Number(counts[i])]);
 }
 
 export function countOf(prepare: Prepare, plan: SelectPlan, extraWhere = '', extraParams: readonly SqlParam[] = []): number {

@@ -258,6 +258,53 @@ test('pages of exact-field matches hold the right documents, only the fields fl 
   }
 });
 
+test('facet.field counts equal counts over the matching rows, for fields of few and of many values, any sort, mincount, limit and offset', () => {
+  // category: 5 values (counted in one pass per value), qty: 40 values (GROUP BY), both indexed.
+  const cats = ['animals', 'food', 'tech', 'travel', 'zoo'];
+  const rows: RowImage[] = Array.from({ length: 160 }, (_, i) => ({
+    ...books[i % 7]!,
+    id: 3000 + i,
+    title: i % 4 === 0 ? 'quick red' : 'slow',
+    category: i % 11 === 0 ? null : cats[(i * 7) % 5 === 4 && i > 40 ? 4 : i % 4]!,
+    qty: i % 40,
+  }));
+  const g = buildGeneration(booksSpec, rows);
+  const reader = createSearcher(g.file, booksSpec, fakeAnalyzers);
+  const compare = (a: unknown, b: unknown) => (typeof a === 'number' && typeof b === 'number' ? a - b : String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0);
+  const expected = (matching: readonly RowImage[], field: string, o: { limit: number; mincount: number; offset: number; sort: 'count' | 'index' }) => {
+    const values = [...new Set(rows.map((r) => r[field]).filter((v) => v !== null && v !== undefined))].sort(compare);
+    const counted = values.map((v): [unknown, number] => [v, matching.filter((r) => r[field] === v).length]).filter(([, c]) => c >= o.mincount);
+    if (o.sort === 'count') counted.sort((a, b) => b[1] - a[1] || compare(a[0], b[0]));
+    const page = o.limit < 0 ? counted.slice(o.offset) : counted.slice(o.offset, o.offset + o.limit);
+    return page.map(([v, c]) => [String(v), c]);
+  };
+  try {
+    const queries: [string, string[], (r: RowImage) => boolean][] = [
+      ['*:*', [], () => true],
+      ['title:quick', [], (r) => String(r['title']).includes('quick')],
+      ['title:slow', ['qty:[5 TO 20]'], (r) => String(r['title']).includes('slow') && (r['qty'] as number) >= 5 && (r['qty'] as number) <= 20],
+      ['title:nothing', [], () => false],
+    ];
+    for (const [q, fq, keep] of queries) {
+      const matching = rows.filter(keep);
+      for (const field of ['category', 'qty']) {
+        for (const o of [
+          { limit: 100, mincount: 0, offset: 0, sort: 'count' },
+          { limit: 3, mincount: 1, offset: 1, sort: 'count' },
+          { limit: -1, mincount: 2, offset: 0, sort: 'index' },
+          { limit: 4, mincount: 0, offset: 2, sort: 'index' },
+        ] as const) {
+          const r = reader.search({ q, fq, rows: 0, facet: { fields: [field], queries: [], ...o } });
+          assert.deepEqual(r.facets!.fields, [[field, expected(matching, field, o)]], `${q} ${fq} ${field} ${JSON.stringify(o)}`);
+        }
+      }
+    }
+  } finally {
+    reader.close();
+    g.cleanup();
+  }
+});
+
 test('zero-count facet values come in value order from indexed, decimal and key fields alike', () => {
   const r = s.search({ q: 'category:tech', rows: 0, facet: { fields: ['qty', 'price', 'id', 'published'], queries: [], limit: -1 } });
   const hits = books.filter((b) => b['category'] === 'tech');
