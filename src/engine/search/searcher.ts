@@ -194,15 +194,19 @@ export function createSearcher(genPath: string, spec: IndexSpec, analyzers: Anal
       const orderKeys = plan.constantScore ? rankKeys.filter((k) => k.expr !== plan.rankAsc) : rankKeys;
       // Sorted by fields and without score in fl, no row needs its bm25: skip computing it for every hit.
       const needScore = wanted.score || rankKeys.some((k) => k.expr === plan.rankAsc);
-      const selectList = `${rid}, ${needScore ? plan.rankAsc : 'NULL'} AS r, ${keyCols}`;
-      const fromWhere = `FROM ${ftsRank ? 'fts' : plan.from} WHERE ${where}`;
-      const select = `SELECT ${selectList} ${fromWhere}`;
       // numFound without a count statement: a ranked run from offset 0 over the whole result (no cursor bound)
       // that comes back short holds every hit (rare terms, phrases). And when the rows come from the fts join
       // with other predicates (no cheap vocabulary count), ordering them visits every hit anyway: the same pass
       // counts them (COUNT(*) OVER (), in a sub-select because bm25() only works beside its MATCH).
       const wholeResult = where === plan.where;
       const countInPage = wholeResult && plan.ftsDriven !== null && plan.ftsOnly === null && !ftsRank;
+      // The sort keys' values are carried only where they are read back: for the next cursorMark, and by the
+      // sub-select's outer ORDER BY; elsewhere every ranked row would carry them through the sorter for nothing
+      // (start=10000 of 37k hits: ~5% of the statement).
+      const carried = cursor !== undefined || countInPage ? keyCols : rankKeys.map((_, i) => `NULL AS k${i}`).join(', ');
+      const selectList = `${rid}, ${needScore ? plan.rankAsc : 'NULL'} AS r, ${carried}`;
+      const fromWhere = `FROM ${ftsRank ? 'fts' : plan.from} WHERE ${where}`;
+      const select = `SELECT ${selectList} ${fromWhere}`;
       const nCol = 2 + rankKeys.length;
       // Outside the sub-select, each key is read from the column that carries it.
       const alias = (k: SortKey): SortKey => ({ ...k, expr: k.expr === rid ? 'id' : k.expr === plan.rankAsc ? 'r' : `k${rankKeys.indexOf(k)}` });
