@@ -1,9 +1,7 @@
 // The threads that prepare the channels' messages (channel-worker.ts): decoding, conversion and analysis off
 // the channels' thread, which then only writes. One pool serves every channel of the server; a run of
 // messages goes to the least busy thread, its key and value bytes packed into one transferred buffer.
-import { availableParallelism } from 'node:os';
-import type { Worker } from 'node:worker_threads';
-import { spawnSiblingWorker } from '../engine/sibling-worker.js';
+import { createWorkerGroup, type WorkerSlot } from '../engine/worker-group.js';
 import { TidesearchError } from '../errors/index.js';
 import type { MessageBytes, PrepareConfig, PreparedMessages } from './channel-prepare.js';
 
@@ -79,51 +77,12 @@ export function unpackMessages(bytes: Uint8Array, lengths: Int32Array): MessageB
   return out;
 }
 
-interface Slot {
-  readonly worker: Worker;
-  readonly pending: Map<number, { resolve: (r: ChannelWorkerResponse) => void; reject: (e: unknown) => void }>;
-}
-
 export function createChannelWorkers(options: ChannelWorkersOptions = {}): ChannelWorkers {
-  const size = Math.max(1, options.size ?? availableParallelism());
   const init: ChannelWorkerInit = { userDictPath: options.userDictPath, stopWordsPath: options.stopWordsPath };
-  let nextId = 1;
-  let failure: Error | undefined;
-  let closed = false;
-  const fail = (slot: Slot, err: Error): void => {
-    failure ??= err;
-    for (const p of slot.pending.values()) p.reject(err);
-    slot.pending.clear();
-  };
-  const slots: Slot[] = [];
-  for (let i = 0; i < size; i++) {
-    const worker = spawnSiblingWorker(import.meta.url, 'channel-worker', init);
-    const slot: Slot = { worker, pending: new Map() };
-    worker.on('message', (res: ChannelWorkerResponse) => {
-      const p = slot.pending.get(res.id);
-      if (p === undefined) return;
-      slot.pending.delete(res.id);
-      if ('error' in res) p.reject(new TidesearchError('INTERNAL', `channel worker failed: ${res.error}`));
-      else p.resolve(res);
-    });
-    worker.on('error', (e) => fail(slot, new TidesearchError('INTERNAL', `channel worker crashed: ${e.message}`, { cause: e })));
-    worker.on('exit', (code) => {
-      if (!closed) fail(slot, new TidesearchError('INTERNAL', `channel worker exited with code ${code}`));
-    });
-    slots.push(slot);
-  }
-  const send = (slot: Slot | null, make: (id: number) => ChannelWorkerRequest, transfer: ArrayBuffer[]): Promise<ChannelWorkerResponse> => {
-    if (closed) return Promise.reject(new TidesearchError('SHUTTING_DOWN', 'the channel workers are closed'));
-    if (failure) return Promise.reject(failure);
-    let to = slot ?? slots[0]!;
-    if (!slot) for (const s of slots) if (s.pending.size < to.pending.size) to = s;
-    const id = nextId++;
-    return new Promise<ChannelWorkerResponse>((resolve, reject) => {
-      to.pending.set(id, { resolve, reject });
-      to.worker.postMessage(make(id), transfer);
-    });
-  };
-  const prepareOn = (slot: Slot | null, configKey: string, config: PrepareConfig, messages: readonly MessageBytes[]): Promise<PreparedMessages> => {
+  const group = createWorkerGroup<ChannelWorkerRequest, ChannelWorkerResponse>({ from: import.meta.url, module: 'channel-worker', workerData: init, size: options.size, thread: 'channel worker', group: 'the channel worker pool' });
+  const { size, slots } = group;
+  const send = (slot: WorkerSlot | null, make: (id: number) => ChannelWorkerRequest, transfer: ArrayBuffer[]) => group.send(make, transfer, slot ?? undefined);
+  const prepareOn = (slot: WorkerSlot | null, configKey: string, config: PrepareConfig, messages: readonly MessageBytes[]): Promise<PreparedMessages> => {
     const { bytes, lengths } = packMessages(messages);
     return send(slot, (id) => ({ kind: 'prepare', id, configKey, config, bytes, lengths }), [bytes.buffer as ArrayBuffer, lengths.buffer as ArrayBuffer]).then((r) => {
       if (!('prepared' in r)) throw new TidesearchError('INTERNAL', 'channel worker answered a prepare job with something else');
@@ -141,15 +100,6 @@ export function createChannelWorkers(options: ChannelWorkersOptions = {}): Chann
     warm(configKey, config) {
       for (const slot of slots) prepareOn(slot, configKey, config, []).catch(() => {}); // a failure shows on the next job
     },
-    async close() {
-      if (closed) return;
-      closed = true;
-      const err = new TidesearchError('SHUTTING_DOWN', 'the channel workers were closed before the job finished');
-      for (const s of slots) {
-        for (const p of s.pending.values()) p.reject(err);
-        s.pending.clear();
-      }
-      await Promise.all(slots.map((s) => s.worker.terminate()));
-    },
+    close: group.close,
   };
 }

@@ -1,9 +1,7 @@
 // A worker_threads pool that runs index-mode analysis for bulk builds, so segmentation uses every core.
-import { availableParallelism } from 'node:os';
-import type { Worker } from 'node:worker_threads';
 import type { TokenName } from '../../core/schema.js';
 import { TidesearchError } from '../../errors/index.js';
-import { spawnSiblingWorker } from '../sibling-worker.js';
+import { createWorkerGroup, type WorkerSlot } from '../worker-group.js';
 import { addTermCounts, type RankedList, type TermCounts, type TopKItem, type TopKPlan } from '../store/topk-table.js';
 import { packTexts, unpackTexts, type WorkerInit, type WorkerRequest, type WorkerResponse } from './pool-protocol.js';
 
@@ -54,76 +52,15 @@ export interface ShardedIndexer {
   discard(): Promise<void>;
 }
 
-interface Pending {
-  readonly resolve: (res: WorkerResponse) => void;
-  readonly reject: (e: unknown) => void;
-}
-
-interface Slot {
-  readonly worker: Worker;
-  readonly pending: Map<number, Pending>;
-}
-
 export function createAnalysisPool(options: AnalysisPoolOptions = {}): AnalysisPool {
-  const size = Math.max(1, options.size ?? availableParallelism());
   const init: WorkerInit = { userDictPath: options.userDictPath, stopWordsPath: options.stopWordsPath };
-  let nextId = 1;
-  let failure: Error | undefined;
-  let closed = false;
-
-  const fail = (slot: Slot, err: Error): void => {
-    failure ??= err;
-    for (const p of slot.pending.values()) p.reject(err);
-    slot.pending.clear();
-  };
-
-  const slots: Slot[] = [];
-  for (let i = 0; i < size; i++) {
-    const worker = spawnSiblingWorker(import.meta.url, 'analysis-worker', init);
-    const slot: Slot = { worker, pending: new Map() };
-    worker.on('message', (res: WorkerResponse) => {
-      const p = slot.pending.get(res.id);
-      if (p === undefined) return;
-      slot.pending.delete(res.id);
-      if ('error' in res) p.reject(new TidesearchError('INTERNAL', `analysis worker failed: ${res.error}`));
-      else p.resolve(res);
-    });
-    worker.on('error', (e) => fail(slot, new TidesearchError('INTERNAL', `analysis worker crashed: ${e.message}`, { cause: e })));
-    worker.on('exit', (code) => {
-      if (!closed) fail(slot, new TidesearchError('INTERNAL', `analysis worker exited with code ${code}`));
-    });
-    slots.push(slot);
-  }
-
-  const close = async (): Promise<void> => {
-    if (closed) return;
-    closed = true;
-    const err = new TidesearchError('SHUTTING_DOWN', 'the analysis pool was closed before the job finished');
-    for (const s of slots) {
-      for (const p of s.pending.values()) p.reject(err);
-      s.pending.clear();
-    }
-    await Promise.all(slots.map((s) => s.worker.terminate()));
-  };
-
-  /** Sends a request to `to`, or else to the least busy worker. */
-  const send = (make: (id: number) => WorkerRequest, transfer: ArrayBuffer[], to?: Slot): Promise<WorkerResponse> => {
-    if (closed) return Promise.reject(new TidesearchError('SHUTTING_DOWN', 'the analysis pool is closed'));
-    if (failure) return Promise.reject(failure);
-    let slot = to ?? slots[0]!;
-    if (!to) for (const s of slots) if (s.pending.size < slot.pending.size) slot = s;
-    const id = nextId++;
-    return new Promise<WorkerResponse>((resolve, reject) => {
-      slot.pending.set(id, { resolve, reject });
-      slot.worker.postMessage(make(id), transfer);
-    });
-  };
+  const group = createWorkerGroup<WorkerRequest, WorkerResponse>({ from: import.meta.url, module: 'analysis-worker', workerData: init, size: options.size, thread: 'analysis worker', group: 'the analysis pool' });
+  const { size, slots, close } = group;
+  const send = (make: (id: number) => WorkerRequest, transfer: ArrayBuffer[], to?: WorkerSlot) => group.send(make, transfer, to);
 
   return {
     size,
     analyze(job: AnalysisJob): Promise<string[]> {
-      if (closed) return Promise.reject(new TidesearchError('SHUTTING_DOWN', 'the analysis pool is closed'));
-      if (failure) return Promise.reject(failure);
       if (job.tokens.length === 0 || job.texts.length % job.tokens.length !== 0) {
         return Promise.reject(new TidesearchError('INTERNAL', `analysis job has ${job.texts.length} texts for ${job.tokens.length} fields; texts must be rows × fields`));
       }
@@ -145,7 +82,7 @@ export function createAnalysisPool(options: AnalysisPoolOptions = {}): AnalysisP
         return ends.filter((e): e is typeof e & { file: string } => e.file !== null);
       };
       /** Sums the shards' counts; a shard that did not report a candidate term (rare there) is asked for it. */
-      const countAll = async (ends: { slot: Slot; file: string; counts?: TermCounts | undefined }[]): Promise<TermCounts> => {
+      const countAll = async (ends: { slot: WorkerSlot; file: string; counts?: TermCounts | undefined }[]): Promise<TermCounts> => {
         const total: TermCounts = { cols: new Map(), rows: new Map() };
         const candidates = new Set(ends.flatMap((e) => [...(e.counts?.cols.keys() ?? [])]));
         const extra = await Promise.all(
@@ -179,8 +116,9 @@ export function createAnalysisPool(options: AnalysisPoolOptions = {}): AnalysisP
           return minDocs === undefined ? { files } : { files, counts: await countAll(ends) };
         },
         async discard() {
-          // A closed or failed pool's workers are gone or going: the caller deletes what they left.
-          if (!closed && !failure) await end(false);
+          // A closed or failed pool's workers are gone or going (the request is refused): the caller deletes what
+          // they left.
+          await end(false).catch(() => {});
         },
       };
     },
