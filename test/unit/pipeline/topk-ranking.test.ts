@@ -1,0 +1,129 @@
+// Top-K lists ranked in the analysis threads while the change writer keeps changing the live generation (as
+// after a swap, with the channel running) answer exactly what ranking every hit answers, after the ranking
+// and after further changes; pending lists answer nothing meanwhile, and an aborted ranking stores no list.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import type { FieldSpec, IndexSpec } from '../../../src/core/schema.js';
+import { docKeyOf } from '../../../src/core/doc-key.js';
+import { createAnalysisPool } from '../../../src/engine/analysis/index.js';
+import { GenerationBuilder } from '../../../src/engine/store/builder.js';
+import { GenerationWriter, type DocOp } from '../../../src/engine/store/writer.js';
+import { topKAnswerer } from '../../../src/engine/search/topk-answer.js';
+import { rankPendingTopK } from '../../../src/pipeline/topk-ranking.js';
+
+const field = (name: string, kind: FieldSpec['kind'], isKey = false): FieldSpec => ({ name, kind, sqlType: kind, token: isKey ? 'string' : 'standard', search: true, isKey });
+const spec: IndexSpec = { name: 'notes', db: 'd', table: 'notes', key: ['id'], fields: [field('id', 'integer', true), field('title', 'string'), field('body', 'string')] };
+const WORDS = ['tide', 'moon', 'sun', 'salt', 'wave', 'reef'];
+
+// Seeded notes: each frequent word in a varied count, amid a varied number of filler words, so that the top
+// ranks are not ties (a page is answered only when it beats the list's last row by the drift of avgdl).
+function note(id: number, salt: number) {
+  const w = (i: number) => WORDS[(id * 7 + i * 3 + salt) % WORDS.length]!;
+  const filler = Array.from({ length: (id * 13 + salt) % 211 }, (_, i) => `f${i}`).join(' ');
+  return { id, title: `${w(0)} ${id % 5 === 0 ? w(1) : ''}`.trim(), body: `${Array.from({ length: 1 + ((id + salt) % 6) }, (_, i) => w(i % 2)).join(' ')} ${filler}`.trim() };
+}
+
+function expected(db: Database.Database, match: string, limit: number): [bigint, number][] {
+  return db.prepare('SELECT rowid, bm25(fts) FROM fts WHERE fts MATCH ? ORDER BY bm25(fts), rowid LIMIT ?').raw(true).safeIntegers(true).all(match, limit).map((r) => {
+    const [rid, s] = r as [bigint, number];
+    return [rid, Number(s)];
+  });
+}
+
+test('lists ranked in the threads while the writer changes the generation answer exactly', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tidesearch-topk-ranking-'));
+  await using pool = createAnalysisPool({ size: 2 });
+  try {
+    const file = join(dir, 'gen.sqlite');
+    const b = new GenerationBuilder(file, spec);
+    b.setSnapshot(1n);
+    const batch = b.insertDocs(Array.from({ length: 3000 }, (_, i) => note(i + 1, 0)), 1n);
+    b.insertTokens(batch.rids, batch.texts.map((t) => t ?? ''));
+    const planned = b.sealPlanned({ k: 20, minDocs: 300 });
+    b.close();
+    assert.ok(planned.pending >= 6, `${planned.pending} lists planned`);
+
+    const writer = new GenerationWriter(file, spec);
+    const reader = new Database(file, { readonly: true });
+    const topk = topKAnswerer(reader)!;
+    const stored = reader.prepare('SELECT cols, term FROM topk_terms').raw(true);
+    let version = 2n;
+    const change = (round: number) => {
+      const ops: DocOp[] = [];
+      // A few rows a round: a list declines once more than k changed rows hold its term.
+      for (let id = 1 + ((round * 101) % 3300); id <= 3300 && ops.length < 2; id += 1650) {
+        const key = docKeyOf(spec.key, { id });
+        if (id % 11 === 0) ops.push({ kind: 'delete', key, version });
+        else {
+          const n = note(id, round + 1);
+          ops.push({ kind: 'upsert', key, version, values: n, tokens: [n.title, n.body] });
+        }
+      }
+      writer.apply(ops, [], () => true);
+      version++;
+    };
+    const check = (mustAnswer: boolean) => {
+      let answered = 0;
+      for (const [cols, term] of stored.all() as [string, string][]) {
+        const match = `{${cols}} : ("${term}")`;
+        const hits = reader.prepare('SELECT count(*) FROM fts WHERE fts MATCH ?').pluck().get(match) as number;
+        for (const limit of [1, 10]) {
+          const got = topk.page(match, 'bm25(fts)', limit, hits);
+          if (got === null) continue;
+          assert.deepEqual(got, expected(reader, match, limit), `${match} limit ${limit}`);
+          answered++;
+        }
+      }
+      if (mustAnswer) assert.ok(answered > 0, 'ranked lists answer');
+      return answered;
+    };
+
+    assert.equal(check(false), 0, 'pending lists answer nothing');
+    // Ranking runs in the threads; the writer commits between its chunks.
+    let rounds = 0;
+    const ranking = rankPendingTopK(file, pool, new AbortController().signal);
+    let done = false;
+    void ranking.finally(() => (done = true));
+    while (!done) {
+      change(rounds++);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const stats = await ranking;
+    assert.equal(stats.entries + stats.unverified, planned.pending);
+    assert.ok(rounds > 0);
+    check(true);
+    for (let i = 0; i < 3; i++) change(1000 + i);
+    check(false);
+    writer.close();
+    reader.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('an aborted ranking stores no list and leaves them pending', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tidesearch-topk-ranking-'));
+  await using pool = createAnalysisPool({ size: 1 });
+  try {
+    const file = join(dir, 'gen.sqlite');
+    const b = new GenerationBuilder(file, spec);
+    b.setSnapshot(1n);
+    const batch = b.insertDocs(Array.from({ length: 1000 }, (_, i) => note(i + 1, 0)), 1n);
+    b.insertTokens(batch.rids, batch.texts.map((t) => t ?? ''));
+    const planned = b.sealPlanned({ k: 5, minDocs: 100 });
+    b.close();
+    const abort = new AbortController();
+    abort.abort('stopped');
+    await assert.rejects(rankPendingTopK(file, pool, abort.signal));
+    const db = new Database(file, { readonly: true });
+    assert.equal(db.prepare('SELECT count(*) FROM topk_terms WHERE stored < 0').pluck().get(), planned.pending);
+    assert.equal(db.prepare('SELECT count(*) FROM topk').pluck().get(), 0);
+    db.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
