@@ -122,14 +122,14 @@ export class GenerationBuilder {
    * the shards supplied them (else the vocabulary is read here). `mergeFts` false keeps the FTS5 segments as
    * they are (a few spliced shards, each already one segment). Returns how many lists are pending.
    */
-  sealPlanned(topk: TopKOptions = {}, counts?: TermCounts, mergeFts = true): TopKBuildStats {
+  sealPlanned(topk: TopKOptions = {}, counts?: TermCounts, mergeFts = true): { readonly pending: number; readonly ms: number } {
     if (mergeFts) optimizeFts(this.#db);
     createFieldIndexes(this.#db, this.spec);
     const plan = planTopK(this.#db, this.spec, topk, counts);
     this.#db.pragma('journal_mode = WAL');
     this.#db.pragma('synchronous = NORMAL');
     const pending = plan.rank.reduce((n, item) => n + 1 + item.copies.length, 0);
-    return { entries: 0, unverified: 0, pending, ms: performance.now() - plan.startedAt };
+    return { pending, ms: performance.now() - plan.startedAt };
   }
 
   close(): void {

@@ -41,8 +41,6 @@ export interface TopKMeta {
 export interface TopKBuildStats {
   /** (scope, term) pairs stored. */
   readonly entries: number;
-  /** Pairs planned and not ranked yet (a plan whose ranking was left to the background). */
-  readonly pending?: number;
   /** Pairs left out because a stored score could not be reproduced exactly (then the normal plan runs). */
   readonly unverified: number;
   readonly ms: number;
