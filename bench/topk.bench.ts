@@ -39,7 +39,7 @@ try {
   b.close();
   copyFileSync(before, after);
 
-  // The seal step, as sealGenerationFile runs it (durability off while building).
+  // The top-K step of a one-thread seal (GenerationBuilder.seal: plan, rank, store), durability off as while building.
   const a = new Database(after);
   a.pragma('journal_mode = OFF');
   a.pragma('synchronous = OFF');

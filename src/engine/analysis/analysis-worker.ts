@@ -61,15 +61,16 @@ function endShard(req: ShardEndRequest): void {
     return;
   }
   w.finish();
-  const counts = req.floor === undefined ? undefined : readShard(w.file, (db) => frequentTermCounts(db, req.floor!));
+  const counts = req.floor === undefined ? undefined : readOnly(w.file, (db) => frequentTermCounts(db, req.floor!));
   port!.postMessage({ id: req.id, shard: w.file, ...(counts ? { counts } : {}) } satisfies WorkerResponse);
 }
 
 function shardCounts(req: ShardCountsRequest): void {
-  port!.postMessage({ id: req.id, counts: readShard(req.shard, (db) => termCounts(db, req.terms)) } satisfies WorkerResponse);
+  port!.postMessage({ id: req.id, counts: readOnly(req.shard, (db) => termCounts(db, req.terms)) } satisfies WorkerResponse);
 }
 
-function readShard<T>(file: string, use: (db: ReturnType<typeof openGenerationFile>) => T): T {
+/** Runs `use` on a read-only connection to `file` (a shard, or a sealed generation). */
+function readOnly<T>(file: string, use: (db: ReturnType<typeof openGenerationFile>) => T): T {
   const db = openGenerationFile(file, { readonly: true });
   try {
     return use(db);
@@ -79,13 +80,7 @@ function readShard<T>(file: string, use: (db: ReturnType<typeof openGenerationFi
 }
 
 function topK(req: TopKRequest): void {
-  const db = openGenerationFile(req.file, { readonly: true });
-  try {
-    const res: WorkerResponse = { id: req.id, lists: rankTopK(db, req.items, req) };
-    port!.postMessage(res);
-  } finally {
-    db.close();
-  }
+  port!.postMessage({ id: req.id, lists: readOnly(req.file, (db) => rankTopK(db, req.items, req)) } satisfies WorkerResponse);
 }
 
 port.on('message', (req: WorkerRequest) => {

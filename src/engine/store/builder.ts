@@ -4,9 +4,9 @@ import type { IndexSpec } from '../../core/schema.js';
 import type { RowImage } from '../../core/value.js';
 import { docKeyOf } from '../../core/doc-key.js';
 import { TidesearchError } from '../../errors/index.js';
-import { createFieldIndexes, createGenerationFile, optimizeFts, sealGenerationFile, writeMeta, type GenDb } from './generation-file.js';
+import { createFieldIndexes, createGenerationFile, optimizeFts, writeMeta, type GenDb } from './generation-file.js';
 import { layoutOf, type FieldLayout } from './layout.js';
-import { planTopK, type TermCounts, type TopKBuildStats, type TopKOptions } from './topk-table.js';
+import { pendingTopK, planTopK, rankTopK, writeTopK, type TermCounts, type TopKBuildStats, type TopKOptions } from './topk-table.js';
 import { docColumns, docParams, ftsTexts } from './values.js';
 import { spliceFtsShards, type SpliceStats } from './fts-splice.js';
 import Database from 'better-sqlite3';
@@ -106,9 +106,13 @@ export class GenerationBuilder {
     return spliceFtsShards(this.#db, files, Math.max(1, this.#ftsFields.length));
   }
 
-  /** Creates the B-tree indexes, merges FTS segments, stores frequent terms' top-K and switches to WAL. */
+  /** sealPlanned(), then the pending top-K lists ranked and stored in this thread (tests and fixtures). */
   seal(topk: TopKOptions = {}): TopKBuildStats {
-    return sealGenerationFile(this.db, this.spec, topk);
+    const t0 = performance.now();
+    this.sealPlanned(topk);
+    const plan = pendingTopK(this.#db);
+    const stats = plan ? writeTopK(this.#db, plan.rank, rankTopK(this.#db, plan.rank, plan)) : { entries: 0, unverified: 0 };
+    return { ...stats, ms: performance.now() - t0 };
   }
 
   /** The B-tree indexes of the docs columns (seal makes sure of them too). */

@@ -3,7 +3,6 @@
 import Database from 'better-sqlite3';
 import type { IndexSpec } from '../../core/schema.js';
 import { layoutOf, storageOf } from './layout.js';
-import { buildTopK, type TopKBuildStats, type TopKOptions } from './topk-table.js';
 
 export type GenDb = Database.Database;
 
@@ -40,19 +39,6 @@ export function createFtsTable(db: GenDb, ftsColumns: readonly string[]): void {
   db.exec(`CREATE VIRTUAL TABLE fts USING fts5(${cols.join(', ')}, content='', contentless_delete=1, tokenize='ascii')`);
   db.exec("INSERT INTO fts(fts, rank) VALUES ('automerge', 16)");
   db.exec("INSERT INTO fts(fts, rank) VALUES ('crisismerge', 64)");
-}
-
-/**
- * Makes a freshly built file durable and ready for concurrent readers; also stores the top-K rids of the
- * frequent terms (topk-table.ts), ranked in this thread. Returns how long that step took.
- */
-export function sealGenerationFile(db: GenDb, spec: IndexSpec, topk: TopKOptions = {}): TopKBuildStats {
-  createFieldIndexes(db, spec);
-  optimizeFts(db);
-  const stats = buildTopK(db, spec, topk);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  return stats;
 }
 
 /**
