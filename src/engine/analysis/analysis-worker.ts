@@ -26,10 +26,14 @@ const registry = createAnalyzers({ userDictPath: init.userDictPath, stopWordsPat
 const HEAP_CEILING = 32 * 1024 * 1024;
 const collect = collectGarbage;
 
-function analyze(req: AnalyzeRequest): void {
+function tokensOf(req: Pick<AnalyzeRequest, 'tokens' | 'text' | 'lengths'>): string[] {
   const analyzers = req.tokens.map((t) => registry.get(t));
   const texts = unpackTexts(req.text, req.lengths);
-  const packed = packTexts(texts.map((t, i) => (t === null ? '' : analyzers[i % analyzers.length]!.analyze(t, 'index').join(' '))));
+  return texts.map((t, i) => (t === null ? '' : analyzers[i % analyzers.length]!.analyze(t, 'index').join(' ')));
+}
+
+function analyze(req: AnalyzeRequest): void {
+  const packed = packTexts(tokensOf(req));
   const res: WorkerResponse = { id: req.id, text: packed.text, lengths: packed.lengths };
   port!.postMessage(res, [packed.lengths.buffer as ArrayBuffer]);
 }
@@ -40,13 +44,7 @@ const shards = new Map<string, FtsShardWriter>();
 function shard(req: ShardRequest): void {
   let w = shards.get(req.build);
   if (w === undefined) shards.set(req.build, (w = new FtsShardWriter(`${req.build}.shard-${threadId}`, req.columns)));
-  const analyzers = req.tokens.map((t) => registry.get(t));
-  const texts = unpackTexts(req.text, req.lengths);
-  const n = analyzers.length;
-  w.insertEach(req.rids, (row, col) => {
-    const t = texts[row * n + col];
-    return t === null || t === undefined ? '' : analyzers[col]!.analyze(t, 'index').join(' ');
-  });
+  w.insert(req.rids, tokensOf(req));
   port!.postMessage({ id: req.id, rows: req.rids.length } satisfies WorkerResponse);
 }
 
