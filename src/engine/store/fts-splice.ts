@@ -2,7 +2,7 @@
 // table, so that several threads can each write a shard of a full build and the generation still ends with
 // one FTS5 index. FTS5 keeps an index as segments (immutable b-trees of terms → doclists) listed in one
 // "structure" record; a segment does not refer to any other, so the shards' segments are copied row for row
-// into this table's shadow tables under new segment ids, and one structure record lists them all. The
+// into this table's shadow tables under new segment ids, at their levels, and one structure record lists them all. The
 // caller then runs 'optimize', which merges them into one segment as for any other index.
 //
 // Format facts (SQLite's fts5_index.c and fts5_storage.c, SQLite 3.53 as better-sqlite3 12 bundles it):
@@ -125,6 +125,9 @@ export function spliceFtsShards(db: GenDb, shardFiles: readonly string[], column
   if (target.levels.some((l) => l.segments.length > 0)) throw new Error('the target FTS5 table is not empty');
   const totals = new Array<number>(columns + 1).fill(0);
   const segments: FtsSegment[] = [];
+  // Each segment keeps its shard's level. At level 0 the shards' big segments would be merged again with the
+  // change writer's small ones after a few commits; a level up they wait as long as after FTS5's own optimize.
+  const levels: FtsSegment[][] = [];
   let writeCounter = 0;
   let originBase = 0;
   let rows = 0;
@@ -144,7 +147,7 @@ export function spliceFtsShards(db: GenDb, shardFiles: readonly string[], column
         const s = decodeStructure(blockOf(schema, STRUCTURE_ID) ?? fail(`shard ${file} has no FTS5 structure record`));
         if (s.levels.some((l) => l.nMerge > 0)) throw new Error(`shard ${file} has an FTS5 merge in progress`);
         let maxOrigin = 0;
-        for (const level of s.levels) {
+        for (const [lvl, level] of s.levels.entries()) {
           for (const g of level.segments) {
             if (g.nPgTombstone > 0) throw new Error(`shard ${file} has tombstones`);
             const segid = segments.length + 1;
@@ -153,7 +156,10 @@ export function spliceFtsShards(db: GenDb, shardFiles: readonly string[], column
             const lo = BigInt(g.segid) << SEGMENT_SHIFT;
             db.prepare(`INSERT INTO main.fts_data(id, block) SELECT id + ?, block FROM ${schema}.fts_data WHERE id >= ? AND id < ?`).run(delta, lo, lo + (1n << SEGMENT_SHIFT));
             db.prepare(`INSERT INTO main.fts_idx(segid, term, pgno) SELECT ?, term, pgno FROM ${schema}.fts_idx WHERE segid = ?`).run(segid, g.segid);
-            segments.push({ ...g, segid, origin1: g.origin1 + originBase, origin2: g.origin2 + originBase });
+            const spliced = { ...g, segid, origin1: g.origin1 + originBase, origin2: g.origin2 + originBase };
+            segments.push(spliced);
+            while (levels.length <= lvl) levels.push([]);
+            levels[lvl]!.push(spliced);
             maxOrigin = Math.max(maxOrigin, g.origin2);
           }
         }
@@ -162,7 +168,7 @@ export function spliceFtsShards(db: GenDb, shardFiles: readonly string[], column
         writeCounter += s.writeCounter;
         originBase += maxOrigin;
       });
-      const structure: FtsStructure = { cookie: target.cookie, writeCounter, levels: segments.length ? [{ nMerge: 0, segments }] : [] };
+      const structure: FtsStructure = { cookie: target.cookie, writeCounter, levels: levels.map((segs) => ({ nMerge: 0, segments: segs })) };
       const put = db.prepare('INSERT OR REPLACE INTO main.fts_data(id, block) VALUES (?, ?)');
       put.run(STRUCTURE_ID, encodeStructure(structure));
       put.run(AVERAGES_ID, encodeAverages(totals));

@@ -132,3 +132,35 @@ test('structure and averages records survive a round trip, multi-byte varints in
   assert.deepEqual(decodeAverages(new Uint8Array(), 2), [0, 0, 0]);
   assert.throws(() => decodeStructure(Uint8Array.from([0, 0, 0, 1, 0, 0, 0])), /V2/);
 });
+
+test('spliced segments keep their shard level, so the change writer\'s small commits do not merge them again soon', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tidesearch-fts-splice-'));
+  try {
+    const data = rows(6000, 11);
+    const shards = [new FtsShardWriter(join(dir, 's0.sqlite'), COLS), new FtsShardWriter(join(dir, 's1.sqlite'), COLS)];
+    // Small batches, so each shard flushes many segments and its merges climb levels before the final one.
+    for (let at = 0, b = 0; at < data.length; at += 50, b++) {
+      const batch = data.slice(at, at + 50);
+      shards[b % 2]!.insert(batch.map((r) => r.rid), batch.flatMap((r) => r.texts));
+    }
+    for (const s of shards) s.finish();
+    const target = openTarget(join(dir, 'gen.sqlite'));
+    target.close();
+    const db = new Database(join(dir, 'gen.sqlite'));
+    spliceFtsShards(db, shards.map((s) => s.file), COLS.length);
+    const structure = () => decodeStructure(db.prepare('SELECT block FROM fts_data WHERE id = 10').pluck().get() as Uint8Array);
+    const spliced = structure();
+    const levelOf = new Map(spliced.levels.flatMap((l, i) => l.segments.map((g) => [g.segid, i] as const)));
+    assert.deepEqual([...levelOf.keys()].sort(), [1, 2]);
+    assert.ok([...levelOf.values()].every((l) => l >= 1), `spliced at levels ${[...levelOf.values()]}`);
+    // 40 commits of one row each, as a channel writes (automerge 16 on the generation's table).
+    const put = db.prepare('INSERT INTO fts(rowid, t0, t1) VALUES (?, ?, ?)');
+    for (let rid = 7001; rid <= 7040; rid++) put.run(rid, 'w1 w2', 'w3');
+    const after = structure();
+    for (const [segid, lvl] of levelOf) assert.ok(after.levels[lvl]!.segments.some((g) => g.segid === segid), `segment ${segid} still at level ${lvl}`);
+    db.exec("INSERT INTO fts(fts, rank) VALUES ('integrity-check', 0)");
+    db.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
