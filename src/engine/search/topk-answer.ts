@@ -4,12 +4,13 @@
 //    that now hold the term (the writer recorded their tf); each is scored with FTS5's bm25 reproduced bit for
 //    bit (store/bm25.ts) from the current row count, token total and hit count, and ordered by (score, rid),
 //    so scores and order are those of the normal plan;
-//  - a document that is not a candidate is untouched and ranked, at seal time, after every stored rid; in
-//    particular after the "sentinel", the lowest stored rid that is still untouched. bm25 is
-//    idf·f(k1+1)/(f + k1(1-b+b·D/avgdl)): idf is common to all rows of the query and f, D of untouched rows
-//    do not change, so only avgdl moves. If avgdl is unchanged, untouched rows keep their seal-time order and
-//    every candidate ranked before the sentinel is exact. If avgdl moved from a0 (when the list was ranked) to a1, a row's score can grow
-//    by at most r = max(a1/a0, a0/a1) relative to the sentinel's, so a row is exact when its score exceeds
+//  - a document that is not a candidate is untouched and was ranked, when the list was (at seal or later, in
+//    the background), after every stored rid; in particular after the "sentinel", the lowest stored rid that
+//    is still untouched. bm25 is idf·f(k1+1)/(f + k1(1-b+b·D/avgdl)): idf is common to all rows of the query
+//    and f, D of untouched rows do not change, so only avgdl moves. If avgdl is unchanged, untouched rows keep
+//    their order and every candidate ranked before the sentinel is exact. If avgdl moved from a0 (when the
+//    list was ranked) to a1, a row's score can grow by at most r = max(a1/a0, a0/a1) relative to the
+//    sentinel's, so a row is exact when its score exceeds
 //    r × the sentinel's. The page is answered only when all its rows pass; documents added or changed after
 //    seal are candidates themselves (touched), deleted ones are dropped.
 // Costs a few small indexed reads, no pass over the term's hits (the hit count comes from the caller).

@@ -1,5 +1,6 @@
-// Precomputed top-K rids of the most frequent terms, per FTS column and for all columns together, built at
-// seal time; plus the `touched` set of rids the change writer has changed since (search/topk-answer.ts).
+// Precomputed top-K rids of the most frequent terms, per FTS column and for all columns together, planned at
+// seal time and ranked then or later; plus the `touched` set of rids the change writer has changed since seal
+// (search/topk-answer.ts).
 //
 //   topk(cols TEXT, term TEXT, rank INTEGER, rid INTEGER, tf INTEGER, dl INTEGER, PRIMARY KEY(cols, term, rank))
 //        cols = FTS column names of the scope, sorted, joined by ' ' ('t0', or 't0 t1' for all columns);
@@ -47,7 +48,7 @@ export interface TopKBuildStats {
 }
 
 // Terms in fewer documents rank fast enough without a stored list (≈ 30-40 ms at 50k hits on 1M rows, measured),
-// and each stored term costs one full ranking at seal time.
+// and each stored term costs one full ranking (after the swap, in the background: pipeline/topk-ranking.ts).
 export const DEFAULT_MIN_DOCS = 50_000;
 const DEFAULT_K = 1000;
 
