@@ -5,13 +5,12 @@
 //                  then the shards are spliced into the generation, merged, and B-tree indexes and top-K built
 //   indexBackflow  catch the generation up with changes committed after S (when a channel exists);
 //                  the caller swaps it in afterwards.
-import fs from 'node:fs';
 import type { IndexSpec, TableSchema, TokenName } from '../core/schema.js';
 import type { Source } from '../source/source.js';
 import type { TaskContext } from '../tasks/runner.js';
 import { GenerationBuilder, type TextBatch } from '../engine/store/builder.js';
 import type { ShardedIndexer } from '../engine/analysis/index.js';
-import { shardFiles } from '../engine/store/fts-shard.js';
+import { removeShardFiles } from '../engine/store/fts-shard.js';
 import { DEFAULT_MIN_DOCS } from '../engine/store/topk-table.js';
 import { collectGarbage } from '../engine/full-gc.js';
 
@@ -83,10 +82,6 @@ class Indexer {
   }
 }
 
-function removeShard(file: string): void {
-  for (const f of shardFiles(file)) fs.rmSync(f, { force: true });
-}
-
 function rate(rows: number, ms: number): string {
   return `${Math.round((rows * 1000) / Math.max(ms, 1)).toLocaleString('en-US')} rows/s`;
 }
@@ -156,7 +151,7 @@ export async function runFullBuild(i: FullBuildInput): Promise<FullBuildResult> 
       segments = spliced.segments;
       ctx.log(`indexBuild: B-tree indexes in ${tIndexes} ms while the threads merged their FTS shards and counted their terms (${t2 - t1} ms in all); ${spliced.rows} rows of FTS5 index from ${spliced.shards} shard(s) spliced in as ${spliced.segments} segment(s) in ${Math.round(spliced.ms)} ms`);
     } finally {
-      for (const f of files) removeShard(f);
+      for (const f of files) removeShardFiles(f);
     }
     ctx.progress('indexBuild', dumped, dumped);
     const t3 = Date.now();

@@ -63,7 +63,7 @@ export class IndexService {
   readonly #d: IndexServiceDeps;
   readonly #readers = new Map<string, { gen: number; reader: LiveReader }>();
   /** Background top-K ranking of each index's live generation (topk-ranking.ts), while it runs. */
-  readonly #ranking = new Map<string, { gen: number; abort: AbortController; done: Promise<void> }>();
+  readonly #ranking = new Map<string, { abort: AbortController; done: Promise<void> }>();
 
   constructor(deps: IndexServiceDeps) {
     this.#d = deps;
@@ -203,7 +203,7 @@ export class IndexService {
         if (this.#ranking.get(indexName)?.abort === abort) this.#ranking.delete(indexName);
       }
     })();
-    this.#ranking.set(indexName, { gen, abort, done });
+    this.#ranking.set(indexName, { abort, done });
   }
 
   async #stopRanking(indexName: string): Promise<void> {

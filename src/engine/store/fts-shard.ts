@@ -13,7 +13,7 @@ export class FtsShardWriter {
 
   constructor(file: string, ftsColumns: readonly string[]) {
     this.file = file;
-    for (const f of shardFiles(file)) fs.rmSync(f, { force: true });
+    removeShardFiles(file);
     this.#db = new Database(file);
     // As the generation file: the shard's pages are copied into it as they are.
     this.#db.pragma('page_size = 65536');
@@ -50,11 +50,11 @@ export class FtsShardWriter {
   /** Closes and deletes the shard (a build that failed or was cancelled). */
   discard(): void {
     if (this.#db.open) this.#db.close();
-    for (const f of shardFiles(this.file)) fs.rmSync(f, { force: true });
+    removeShardFiles(this.file);
   }
 }
 
-/** The files a shard may leave on disk. */
-export function shardFiles(file: string): string[] {
-  return [file, `${file}-journal`, `${file}-wal`, `${file}-shm`];
+/** Deletes a shard and the files SQLite may have left beside it. */
+export function removeShardFiles(file: string): void {
+  for (const f of [file, `${file}-journal`, `${file}-wal`, `${file}-shm`]) fs.rmSync(f, { force: true });
 }
