@@ -4,13 +4,16 @@
 // execArgv is still passed through for other flags.
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
 
-/** `callerUrl` is the caller's import.meta.url; `name` the sibling module without extension. */
-export function spawnSiblingWorker(callerUrl: string, name: string, workerData: unknown): Worker {
+/**
+ * `callerUrl` is the caller's import.meta.url; `name` the sibling module without extension; `resourceLimits`
+ * as Node's Worker takes them (e.g. a bulk-work thread's young generation, see heap-guard.ts).
+ */
+export function spawnSiblingWorker(callerUrl: string, name: string, workerData: unknown, resourceLimits?: ResourceLimits): Worker {
   const ext = extname(fileURLToPath(callerUrl));
   const url = new URL(`./${name}${ext}`, callerUrl);
-  const opts = { workerData, execArgv: process.execArgv };
+  const opts = { workerData, execArgv: process.execArgv, ...(resourceLimits ? { resourceLimits } : {}) };
   if (ext !== '.ts') return new Worker(url, opts);
   const tsxApi = import.meta.resolve('tsx/esm/api');
   const boot = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); })`;

@@ -30,6 +30,8 @@ export interface WorkerGroupOptions {
   readonly workerData: unknown;
   /** Threads; default os.availableParallelism(). */
   readonly size?: number | undefined;
+  /** Caps each thread's young generation (heap-guard.ts says why a bulk-work thread wants it small). */
+  readonly youngGenerationMb?: number;
   /** How errors name one thread ("analysis worker") and the group ("the analysis pool"). */
   readonly thread: string;
   readonly group: string;
@@ -50,7 +52,7 @@ export function createWorkerGroup<Req, Res extends { readonly id: number }>(o: W
 
   const slots: WorkerSlot[] = [];
   for (let i = 0; i < size; i++) {
-    const worker = spawnSiblingWorker(o.from, o.module, o.workerData);
+    const worker = spawnSiblingWorker(o.from, o.module, o.workerData, o.youngGenerationMb ? { maxYoungGenerationSizeMb: o.youngGenerationMb } : undefined);
     const slot: WorkerSlot = { worker, pending: new Map() };
     worker.on('message', (res: Res) => {
       const p = slot.pending.get(res.id);

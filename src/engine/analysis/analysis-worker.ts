@@ -1,9 +1,9 @@
 // One analysis worker thread: builds its own analyzer registry and answers batches with the index-mode tokens
 // of each text joined by spaces. During a full build it also writes its batches' tokens into its own FTS shard
 // (store/fts-shard.ts), and at the end ranks top-K lists of the sealed generation.
-import { getHeapStatistics } from 'node:v8';
 import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { collectGarbage } from '../full-gc.js';
+import { heapGuard } from '../heap-guard.js';
 import { createAnalyzers } from './registry.js';
 import { openGenerationFile } from '../store/generation-file.js';
 import { frequentTermCounts, rankTopK, termCounts } from '../store/topk-table.js';
@@ -15,16 +15,10 @@ if (port === null) throw new Error('analysis-worker must run as a worker thread'
 const init = workerData as WorkerInit;
 const registry = createAnalyzers({ userDictPath: init.userDictPath, stopWordsPath: init.stopWordsPath });
 
-// A job's tokens outlive a young-generation collection and are promoted, so between V8's own (rare) full
-// collections a worker's heap grows to hundreds of MiB of dead tokens over a big build: measured, the
-// server's peak RSS grew with the table. A full collection of a heap this small (the live set is the
-// analyzers plus one job) takes a few ms, so one runs after any job that leaves the heap above the ceiling.
-// The ceiling trades CPU for memory, and the memory target wins: once the threads also write FTS shards, a
-// 64 MiB ceiling let a 250k build peak at 413-424 MiB and 48 MiB a 1M build at 404 MiB (both threads near
-// their ceilings at once during the dump), 32 MiB kept 1M at 376 MiB for twice the threads' GC time (5.8 of
-// ~47 us per row).
-const HEAP_CEILING = 32 * 1024 * 1024;
+// A full collection runs when a job leaves the old generation fuller than the headroom allows (heap-guard.ts);
+// the pool caps this thread's young generation.
 const collect = collectGarbage;
+const guard = heapGuard();
 
 function tokensOf(req: Pick<AnalyzeRequest, 'tokens' | 'text' | 'lengths'>): string[] {
   const analyzers = req.tokens.map((t) => registry.get(t));
@@ -88,7 +82,7 @@ port.on('message', (req: WorkerRequest) => {
     else if (req.kind === 'shard-end') endShard(req);
     else if (req.kind === 'shard-counts') shardCounts(req);
     else analyze(req);
-    if (getHeapStatistics().total_heap_size > HEAP_CEILING) collect();
+    guard.afterJob();
   } catch (e) {
     const res: WorkerResponse = { id: req.id, error: e instanceof Error ? (e.stack ?? e.message) : String(e) };
     port.postMessage(res);

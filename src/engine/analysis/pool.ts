@@ -2,6 +2,7 @@
 import type { TokenName } from '../../core/schema.js';
 import { TidesearchError } from '../../errors/index.js';
 import { createWorkerGroup, type WorkerSlot } from '../worker-group.js';
+import { BULK_YOUNG_GENERATION_MB } from '../heap-guard.js';
 import { addTermCounts, type RankedList, type TermCounts, type TopKItem, type TopKPlan } from '../store/topk-table.js';
 import { packTexts, unpackTexts, type WorkerInit, type WorkerRequest, type WorkerResponse } from './pool-protocol.js';
 
@@ -54,7 +55,15 @@ export interface ShardedIndexer {
 
 export function createAnalysisPool(options: AnalysisPoolOptions = {}): AnalysisPool {
   const init: WorkerInit = { userDictPath: options.userDictPath, stopWordsPath: options.stopWordsPath };
-  const group = createWorkerGroup<WorkerRequest, WorkerResponse>({ from: import.meta.url, module: 'analysis-worker', workerData: init, size: options.size, thread: 'analysis worker', group: 'the analysis pool' });
+  const group = createWorkerGroup<WorkerRequest, WorkerResponse>({
+    from: import.meta.url,
+    module: 'analysis-worker',
+    workerData: init,
+    size: options.size,
+    youngGenerationMb: BULK_YOUNG_GENERATION_MB,
+    thread: 'analysis worker',
+    group: 'the analysis pool',
+  });
   const { size, slots, close } = group;
   const send = (make: (id: number) => WorkerRequest, transfer: ArrayBuffer[], to?: WorkerSlot) => group.send(make, transfer, to);
 

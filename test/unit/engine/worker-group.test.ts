@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createWorkerGroup } from '../../../src/engine/worker-group.js';
 
-type Req = { id: number; op: 'echo' | 'fail' | 'stall' | 'exit'; value?: number };
+type Req = { id: number; op: 'echo' | 'fail' | 'stall' | 'exit' | 'young'; value?: number };
 type Res = { id: number; value: number } | { id: number; error: string };
 const start = () => createWorkerGroup<Req, Res>({ from: import.meta.url, module: 'worker-group-echo', workerData: null, size: 2, thread: 'echo worker', group: 'the echo group' });
 const code = (c: string) => (e: unknown) => (e as { code?: string }).code === c;
@@ -37,6 +37,16 @@ test('a thread that exits fails its pending requests and every later one', async
     await assert.rejects(g.send((id) => ({ id, op: 'exit' }), [], g.slots[1]), /echo worker exited with code 3/);
     await assert.rejects(stalled, /exited with code 3/);
     await assert.rejects(g.send((id) => ({ id, op: 'echo', value: 1 }), [], g.slots[0]), /exited with code 3/);
+  } finally {
+    await g.close();
+  }
+});
+
+test('youngGenerationMb caps every thread\'s young generation', async () => {
+  const g = createWorkerGroup<Req, Res>({ from: import.meta.url, module: 'worker-group-echo', workerData: null, size: 2, youngGenerationMb: 12, thread: 'echo worker', group: 'the echo group' });
+  try {
+    const limits = await Promise.all(g.slots.map((slot) => g.send((id) => ({ id, op: 'young' }), [], slot)));
+    assert.deepEqual(limits.map((l) => l.value), [12, 12]);
   } finally {
     await g.close();
   }
