@@ -21,7 +21,10 @@ printMachine(`bench:topk, ${source}`);
 
 // Pre-split ASCII tokens (the bench corpus): lower-cased words.
 const analyzers: AnalyzerRegistry = {
-  get: (name) => ({ name, queryJoin: 'phrase', analyze: (t: string) => t.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean) }),
+  get: (name) => {
+    const analyze = (t: string) => t.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
+    return { name, queryJoin: 'phrase', analyze, indexText: (t: string) => analyze(t).join(' ') };
+  },
 };
 
 const dir = mkdtempSync(join(tmpdir(), 'tidesearch-topk-bench-'));

@@ -73,7 +73,7 @@ export class ChangeOps {
   tokensOfTexts(texts: readonly (string | null)[]): string[] {
     return this.#fts.map((l, i) => {
       const v = texts[i];
-      return v === null || v === undefined ? '' : this.#analyzers.get(l.field.token).analyze(v, 'index').join(' ');
+      return v === null || v === undefined ? '' : this.#analyzers.get(l.field.token).indexText(v);
     });
   }
 

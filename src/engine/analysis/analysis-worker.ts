@@ -23,7 +23,7 @@ const guard = heapGuard();
 function tokensOf(req: Pick<AnalyzeRequest, 'tokens' | 'text' | 'lengths'>): string[] {
   const analyzers = req.tokens.map((t) => registry.get(t));
   const texts = unpackTexts(req.text, req.lengths);
-  return texts.map((t, i) => (t === null ? '' : analyzers[i % analyzers.length]!.analyze(t, 'index').join(' ')));
+  return texts.map((t, i) => (t === null ? '' : analyzers[i % analyzers.length]!.indexText(t)));
 }
 
 function analyze(req: AnalyzeRequest): void {

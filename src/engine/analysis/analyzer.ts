@@ -12,6 +12,8 @@ export interface Analyzer {
    * that use the `ascii` tokenizer, which splits on ASCII non-alphanumerics.
    */
   analyze(text: string, mode: AnalyzeMode): string[];
+  /** The index-mode tokens joined by single spaces: what a full-text column stores (analyze's, joined). */
+  indexText(text: string): string;
   /**
    * How several tokens produced from ONE query term must match: 'phrase' (adjacent, in order; e.g. n-grams)
    * or 'all' (each must occur; e.g. words of a segmented Chinese term).
@@ -28,3 +30,4 @@ export interface Analyzer {
 export interface AnalyzerRegistry {
   get(name: TokenName): Analyzer;
 }
+

@@ -7,17 +7,18 @@
 // that only indexes never loads jieba's model (~60 MiB per thread). cutAll is no model: it enumerates the
 // dictionary's words at every position (jieba's DAG), so the lookup below is the same function.
 // A unit test compares it with jieba.cutAll on generated text.
-
-const SURROGATE = /[\ud800-\udfff]/;
+import type { TokenText } from './token-text.js';
 
 export interface DictionaryWords {
   /**
-   * Appends, for each position of `run` (Han characters only), the character and then every dictionary word
-   * of two or more characters starting there, shortest first. (jieba's cutAll leaves out a character that is
-   * not itself a dictionary word; emitting every character lets a query for any one character find it.)
-   * Returns false, appending nothing, for a run with characters outside the BMP: the caller hands it to jieba.
+   * Writes, for each position of `text` from `from` to `to` (Han characters of the BMP only: no surrogates),
+   * the character and then every dictionary word of two or more characters starting there and ending before
+   * `to`, shortest first. (jieba's cutAll leaves out a character that is not itself a dictionary word;
+   * writing every character lets a query for any one character find it.)
    */
-  appendAll(run: string, out: string[]): boolean;
+  writeAll(text: string, from: number, to: number, out: TokenText): void;
+  /** Whether `word` (two or more Han characters of the BMP) is a dictionary word. */
+  has(word: string): boolean;
 }
 
 /**
@@ -39,29 +40,36 @@ export function dictionaryWords(...dictTexts: readonly string[]): DictionaryWord
       at = end + 1;
     }
   }
-  const trie = buildTrie([...set].sort());
-  const { root, edgeStart, edgeCode, edgeNode, isWord } = trie;
+  const { root, edgeStart, edgeCode, edgeNode, isWord } = buildTrie([...set].sort());
+  /** The child of `node` along code unit `c`, or -1. */
+  const child = (node: number, c: number): number => {
+    let a = edgeStart[node]!;
+    const end = edgeStart[node + 1]!;
+    let b = end;
+    while (a < b) {
+      const m = (a + b) >>> 1;
+      if (edgeCode[m]! < c) a = m + 1;
+      else b = m;
+    }
+    return a < end && edgeCode[a] === c ? edgeNode[a]! : -1;
+  };
   return {
-    appendAll(run: string, out: string[]): boolean {
-      if (SURROGATE.test(run)) return false;
-      const n = run.length;
-      for (let i = 0; i < n; i++) {
-        out.push(run[i]!);
-        let node = root[run.charCodeAt(i)]!;
-        for (let d = 1; node >= 0 && i + d < n; d++) {
-          const c = run.charCodeAt(i + d);
-          let a = edgeStart[node]!;
-          let b = edgeStart[node + 1]!;
-          while (a < b) {
-            const m = (a + b) >>> 1;
-            if (edgeCode[m]! < c) a = m + 1;
-            else b = m;
-          }
-          node = a < edgeStart[node + 1]! && edgeCode[a] === c ? edgeNode[a]! : -1;
-          if (node >= 0 && isWord[node] === 1) out.push(run.slice(i, i + d + 1));
+    writeAll(text: string, from: number, to: number, out: TokenText): void {
+      for (let i = from; i < to; i++) {
+        const first = text.charCodeAt(i);
+        out.begin(1);
+        out.put(first);
+        let node = root[first]!;
+        for (let e = i + 1; node >= 0 && e < to; e++) {
+          node = child(node, text.charCodeAt(e));
+          if (node >= 0 && isWord[node] === 1) out.slice(text, i, e + 1);
         }
       }
-      return true;
+    },
+    has(word: string): boolean {
+      let node = word.length >= 2 ? root[word.charCodeAt(0)]! : -1;
+      for (let e = 1; node >= 0 && e < word.length; e++) node = child(node, word.charCodeAt(e));
+      return node >= 0 && isWord[node] === 1;
     },
   };
 }

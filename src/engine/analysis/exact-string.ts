@@ -5,6 +5,9 @@ import type { Analyzer } from './analyzer.js';
 export function createStringAnalyzer(): Analyzer {
   return {
     name: 'string',
+    indexText(text: string): string {
+      return this.analyze(text, 'index').join(' ');
+    },
     queryJoin: 'all',
     analyze(text: string): string[] {
       return [text];

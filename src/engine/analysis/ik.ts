@@ -8,6 +8,7 @@ import type { ChineseFold } from './chinese-fold.js';
 import { appendWords, foldWestern, wordSegmenter } from './standard.js';
 import type { UserDict } from './user-dict.js';
 import { dictionaryWords, type DictionaryWords } from './dictionary-words.js';
+import { TokenText } from './token-text.js';
 
 /**
  * Text is first folded (full-width → half-width, traditional → simplified), then cut into Han runs and the rest.
@@ -23,6 +24,17 @@ import { dictionaryWords, type DictionaryWords } from './dictionary-words.js';
  * (overlaps), so phrase matching on ik fields is approximate (NEAR).
  */
 const RUNS = /(\p{Script=Han}+)|[^\p{Script=Han}]+/gu;
+const SURROGATE = /[\ud800-\udfff]/;
+const HAN = /\p{Script=Han}/u;
+
+/** 1 for each BMP code unit in the Han script (the RUNS split, as a table: no regex or match object per run). */
+let hanTable: Uint8Array | undefined;
+function isHanTable(): Uint8Array {
+  if (hanTable) return hanTable;
+  hanTable = new Uint8Array(0x10000);
+  for (let c = 0; c < 0x10000; c++) if ((c < 0xd800 || c > 0xdfff) && HAN.test(String.fromCharCode(c))) hanTable[c] = 1;
+  return hanTable;
+}
 
 export interface IkAnalyzer extends Analyzer {
   readonly name: 'ik';
@@ -51,10 +63,6 @@ export function createIkAnalyzer(fold: ChineseFold, userDict: UserDict): IkAnaly
   let lookup: DictionaryWords | undefined;
   const words = (): DictionaryWords => (lookup ??= dictionaryWords(readFileSync(jiebaDictFile(), 'utf8'), userDict.jiebaLines));
 
-  function indexHan(run: string, out: string[]): void {
-    if (!words().appendAll(run, out)) for (const w of jieba().cutAll(run)) out.push(w);
-  }
-
   const isWord = (w: string): boolean => w.length === 1 || jieba().cutAll(w).includes(w);
 
   /** Query words of a Han run; a word the dictionary lacks (found by HMM) becomes a group of its characters. */
@@ -76,21 +84,73 @@ export function createIkAnalyzer(fold: ChineseFold, userDict: UserDict): IkAnaly
     return stop.size === 0 ? out : out.map((g) => g.filter((t) => !stop.has(t))).filter((g) => g.length > 0);
   }
 
-  function indexTokens(text: string): string[] {
-    const out: string[] = [];
-    for (const m of fold.fold(text).matchAll(RUNS)) {
-      if (m[1] !== undefined) indexHan(m[1], out);
-      else appendWords(foldWestern(m[0]), segmenter, out);
+  const text = new TokenText();
+  const western: string[] = [];
+
+  /** Writes the standard tokens of a run of non-Han text. */
+  function writeWestern(s: string, from: number, to: number): void {
+    let ascii = true;
+    for (let i = from; i < to && ascii; i++) ascii = s.charCodeAt(i) < 0x80;
+    if (!ascii) {
+      western.length = 0;
+      appendWords(foldWestern(s.slice(from, to)), segmenter, western);
+      for (const w of western) text.word(w);
+      return;
     }
-    return stop.size === 0 ? out : out.filter((t) => !stop.has(t));
+    // ASCII: runs of [a-z0-9] once lower-cased, as appendWords(foldWestern(...)) gives them.
+    for (let i = from; i < to; ) {
+      let c = s.charCodeAt(i);
+      if (!(c >= 0x61 && c <= 0x7a) && !(c >= 0x30 && c <= 0x39) && !(c >= 0x41 && c <= 0x5a)) {
+        i++;
+        continue;
+      }
+      let end = i + 1;
+      while (end < to && ((c = s.charCodeAt(end)) >= 0x61 && c <= 0x7a || c >= 0x30 && c <= 0x39 || c >= 0x41 && c <= 0x5a)) end++;
+      text.begin(end - i);
+      for (; i < end; i++) {
+        c = s.charCodeAt(i);
+        text.put(c >= 0x41 && c <= 0x5a ? c + 32 : c);
+      }
+    }
+  }
+
+  /** Index tokens joined by ' ', written without a string per token (~1.4x faster than tokens then join). */
+  function indexText(input: string): string {
+    text.reset();
+    const s = fold.fold(input);
+    if (SURROGATE.test(s)) {
+      // Characters outside the BMP (emoji, rare Han): the general split; Han runs with them go to jieba.
+      for (const m of s.matchAll(RUNS)) {
+        if (m[1] === undefined) writeWestern(m[0], 0, m[0].length);
+        else if (SURROGATE.test(m[1])) for (const w of jieba().cutAll(m[1])) text.word(w);
+        else words().writeAll(m[1], 0, m[1].length, text);
+      }
+    } else {
+      const han = isHanTable();
+      const dict = words();
+      const n = s.length;
+      for (let i = 0; i < n; ) {
+        const inHan = han[s.charCodeAt(i)]!;
+        let j = i + 1;
+        while (j < n && han[s.charCodeAt(j)] === inHan) j++;
+        if (inHan === 1) dict.writeAll(s, i, j, text);
+        else writeWestern(s, i, j);
+        i = j;
+      }
+    }
+    const joined = text.toString();
+    return stop.size === 0 || joined === '' ? joined : joined.split(' ').filter((t) => !stop.has(t)).join(' ');
   }
 
   return {
     name: 'ik',
     queryJoin: 'all',
     analyze(text: string, mode: AnalyzeMode): string[] {
-      return mode === 'index' ? indexTokens(text) : queryGroups(text).flat();
+      if (mode === 'query') return queryGroups(text).flat();
+      const joined = indexText(text);
+      return joined === '' ? [] : joined.split(' ');
     },
+    indexText,
     analyzeQueryGroups: queryGroups,
   };
 }

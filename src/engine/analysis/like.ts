@@ -31,6 +31,9 @@ function chars(text: string): string[] {
 export function createLikeAnalyzer(): Analyzer {
   return {
     name: 'like',
+    indexText(text: string): string {
+      return this.analyze(text, 'index').join(' ');
+    },
     queryJoin: 'phrase',
     analyze(text: string, mode): string[] {
       const cs = chars(text);

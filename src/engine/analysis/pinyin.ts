@@ -53,6 +53,9 @@ function readings(segment: string, surname: boolean): { full: string; initials: 
 export function createPinyinAnalyzer(fold: ChineseFold): Analyzer {
   return {
     name: 'pinyin',
+    indexText(text: string): string {
+      return this.analyze(text, 'index').join(' ');
+    },
     queryJoin: 'phrase',
     analyze(text: string, mode): string[] {
       const folded = foldWestern(fold.fold(text));

@@ -63,6 +63,9 @@ export function createStandardAnalyzer(): Analyzer {
   const segmenter = wordSegmenter();
   return {
     name: 'standard',
+    indexText(text: string): string {
+      return this.analyze(text, 'index').join(' ');
+    },
     // One query term that splits (wi-fi, 北京) must match as the adjacent sequence it came from.
     queryJoin: 'phrase',
     analyze(text: string): string[] {

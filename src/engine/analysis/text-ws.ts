@@ -13,6 +13,9 @@ const ASCII_UPPER = /[A-Z]+/g;
 export function createTextWsAnalyzer(): Analyzer {
   return {
     name: 'text_ws',
+    indexText(text: string): string {
+      return this.analyze(text, 'index').join(' ');
+    },
     queryJoin: 'phrase',
     analyze(text: string): string[] {
       const lowered = text.replace(ASCII_UPPER, (m) => m.toLowerCase());

@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { Jieba } from '@node-rs/jieba';
 import { dictionaryWords } from '../../../../src/engine/analysis/dictionary-words.js';
+import { TokenText } from '../../../../src/engine/analysis/token-text.js';
 import { HANDWRITTEN } from './corpus.js';
 
 const dictText = readFileSync(createRequire(import.meta.url).resolve('@node-rs/jieba/dict.txt'), 'utf8');
@@ -22,9 +23,10 @@ const DICT_WORDS = dictText
 
 const isJiebaWord = (c: string): boolean => jieba.cutAll(c).includes(c);
 const ours = (run: string): string[] => {
-  const out: string[] = [];
-  assert.ok(lookup.appendAll(run, out));
-  return out;
+  const out = new TokenText();
+  lookup.writeAll(run, 0, run.length, out);
+  const joined = out.toString();
+  return joined === '' ? [] : joined.split(' ');
 };
 
 test('equals jieba cutAll once characters that are not dictionary words are left out (property)', () => {
@@ -44,10 +46,15 @@ test('equals jieba cutAll once characters that are not dictionary words are left
   );
 });
 
-test('user words are words; a character outside the BMP is left to the caller', () => {
+test('user words are words; has() answers for a word as writeAll finds it', () => {
   assert.ok(ours('我用潮汐搜索找资料').includes('潮汐搜索'));
   assert.deepEqual(ours('殍'), ['殍']);
-  const out: string[] = [];
-  assert.equal(lookup.appendAll('𠀀字', out), false);
-  assert.deepEqual(out, []);
+  assert.ok(lookup.has('潮汐搜索') && lookup.has('北京') && lookup.has('阿里云盘'));
+  assert.ok(!lookup.has('北') && !lookup.has('京北') && !lookup.has('潮汐搜'));
+});
+
+test('writeAll over a range finds only the words inside it', () => {
+  const out = new TokenText();
+  lookup.writeAll('在北京大学读书', 1, 3, out);
+  assert.equal(out.toString(), '北 北京 京');
 });

@@ -7,7 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
+import { Jieba } from '@node-rs/jieba';
 import { createAnalyzers } from '../../../../src/engine/analysis/index.js';
+import { chineseFold } from '../../../../src/engine/analysis/chinese-fold.js';
+import { employeeRows } from '../../../support/employees-data.js';
 import { HANDWRITTEN, NAMES, PLACES } from './corpus.js';
 import { containsAll, containsNear } from './token-match.js';
 
@@ -118,4 +121,47 @@ test('a missing dictionary file is a typed error naming the setting', () => {
     const err = e as { code?: string; field?: string };
     return err.code === 'BAD_REQUEST' && err.field === 'userDictPath';
   });
+});
+
+// The index tokens as ik.ts states its rules, spelled out naively: fold; split into Han runs and the rest; in
+// a Han run every character, then every dictionary word starting there (shortest first), and a run with a
+// character outside the BMP as jieba's cutAll gives it; the rest as `standard` tokenizes it.
+const referenceIndexTokens = (() => {
+  const words = new Set(readFileSync(dictPath, 'utf8').split('\n').map((l) => l.split(' ')[0]!).filter((w) => w.length >= 2));
+  const fold = chineseFold();
+  const standard = registry.get('standard');
+  const jieba = Jieba.withDict(readFileSync(dictPath));
+  return (text: string): string[] => {
+    const out: string[] = [];
+    for (const m of fold.fold(text).matchAll(/(\p{Script=Han}+)|[^\p{Script=Han}]+/gu)) {
+      const run = m[0];
+      if (m[1] === undefined) out.push(...standard.analyze(run, 'index'));
+      else if (/[\ud800-\udfff]/.test(run)) out.push(...jieba.cutAll(run));
+      else
+        for (let i = 0; i < run.length; i++) {
+          out.push(run[i]!);
+          for (let j = i + 2; j <= run.length; j++) if (words.has(run.slice(i, j))) out.push(run.slice(i, j));
+        }
+    }
+    return out;
+  };
+})();
+
+test('index tokens, written into one string without a string per token, are the rules\' tokens (property)', () => {
+  const piece = fc.oneof(
+    fc.constantFrom(...WORDS.slice(0, 300), ...HANDWRITTEN),
+    fc.constantFrom(' ', '，', '。', 'The', 'FP-5180', 'iPhone15', "don't", 'Crème brûlée', 'Москва', 'ＡＢＣ１２３', '國際', '🎂', '𠀀字', '\u3000', 'é', 'x'),
+    fc.string({ unit: 'grapheme', maxLength: 4 }),
+  );
+  fc.assert(
+    fc.property(fc.array(piece, { maxLength: 10 }), (parts) => {
+      const text = parts.join('');
+      const want = referenceIndexTokens(text);
+      assert.equal(ik.indexText(text), want.join(' '), text);
+      assert.deepEqual(ik.analyze(text, 'index'), want, text);
+    }),
+    { numRuns: 3000 },
+  );
+  // The benchmark's bios: Chinese words, English under Zipf weights, codes, punctuation.
+  for (const row of employeeRows(0, 300)) if (row.bio !== null) assert.equal(ik.indexText(row.bio), referenceIndexTokens(row.bio).join(' '));
 });

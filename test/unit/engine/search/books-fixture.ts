@@ -19,7 +19,8 @@ function words(text: string): string[] {
 
 export const fakeAnalyzers: AnalyzerRegistry = {
   get(name: TokenName): Analyzer {
-    return { name, analyze: (text) => words(text).filter((w) => w !== 'the'), queryJoin: 'phrase' };
+    const analyze = (text: string) => words(text).filter((w) => w !== 'the');
+    return { name, analyze, indexText: (text) => analyze(text).join(' '), queryJoin: 'phrase' };
   },
 };
 
@@ -73,7 +74,7 @@ export function buildGeneration(spec: IndexSpec = booksSpec, rows: readonly RowI
   b.setSnapshot(100n);
   const batch = b.insertDocs(rows, 100n);
   const tokenNames = b.ftsTokens;
-  const tokens = batch.texts.map((t, i) => (t === null ? '' : analyzers.get(tokenNames[i % tokenNames.length]!).analyze(t, 'index').join(' ')));
+  const tokens = batch.texts.map((t, i) => (t === null ? '' : analyzers.get(tokenNames[i % tokenNames.length]!).indexText(t)));
   b.insertTokens(batch.rids, tokens);
   b.seal();
   b.close();
