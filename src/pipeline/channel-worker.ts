@@ -1,10 +1,9 @@
 // One channel worker thread: decodes runs of change messages into document operations, and analyses the new
 // images a transaction needs (channel-prepare.ts), so a channel's own thread only writes. Started by
 // channel-workers.ts; one preparer (decoder, analyzers) per channel configuration it has seen.
-import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createAnalyzers } from '../engine/analysis/registry.js';
-import { collectGarbage } from '../engine/full-gc.js';
+import { heapGuard } from '../engine/heap-guard.js';
 import { MessagePreparer } from './channel-prepare.js';
 import { unpackMessages, type ChannelWorkerInit, type ChannelWorkerRequest, type ChannelWorkerResponse } from './channel-workers.js';
 
@@ -14,9 +13,9 @@ const init = workerData as ChannelWorkerInit;
 const analyzers = createAnalyzers({ userDictPath: init.userDictPath, stopWordsPath: init.stopWordsPath });
 const preparers = new Map<string, MessagePreparer>();
 
-// As in the analysis workers: decoded rows and tokens are promoted before they die, so the heap would grow to
-// hundreds of MiB between V8's own full collections; one runs after a job that leaves the heap above this.
-const HEAP_CEILING = 64 * 1024 * 1024;
+// As in the analysis workers: decoded rows and tokens are promoted before they die, so a full collection runs
+// when a job leaves the old generation fuller than the headroom allows (heap-guard.ts).
+const guard = heapGuard();
 
 port.on('message', (req: ChannelWorkerRequest) => {
   let res: ChannelWorkerResponse;
@@ -31,5 +30,5 @@ port.on('message', (req: ChannelWorkerRequest) => {
     res = { id: req.id, error: e instanceof Error ? (e.stack ?? e.message) : String(e) };
   }
   port.postMessage(res);
-  if (getHeapStatistics().total_heap_size > HEAP_CEILING) collectGarbage();
+  guard.afterJob();
 });

@@ -2,6 +2,7 @@
 // the channels' thread, which then only writes. One pool serves every channel of the server; a run of
 // messages goes to the least busy thread, its key and value bytes packed into one transferred buffer.
 import { createWorkerGroup, type WorkerSlot } from '../engine/worker-group.js';
+import { BULK_YOUNG_GENERATION_MB } from '../engine/heap-guard.js';
 import { TidesearchError } from '../errors/index.js';
 import type { MessageBytes, PrepareConfig, PreparedMessages } from './channel-prepare.js';
 
@@ -79,7 +80,15 @@ export function unpackMessages(bytes: Uint8Array, lengths: Int32Array): MessageB
 
 export function createChannelWorkers(options: ChannelWorkersOptions = {}): ChannelWorkers {
   const init: ChannelWorkerInit = { userDictPath: options.userDictPath, stopWordsPath: options.stopWordsPath };
-  const group = createWorkerGroup<ChannelWorkerRequest, ChannelWorkerResponse>({ from: import.meta.url, module: 'channel-worker', workerData: init, size: options.size, thread: 'channel worker', group: 'the channel worker pool' });
+  const group = createWorkerGroup<ChannelWorkerRequest, ChannelWorkerResponse>({
+    from: import.meta.url,
+    module: 'channel-worker',
+    workerData: init,
+    size: options.size,
+    youngGenerationMb: BULK_YOUNG_GENERATION_MB,
+    thread: 'channel worker',
+    group: 'the channel worker pool',
+  });
   const { size, slots } = group;
   const send = (slot: WorkerSlot | null, make: (id: number) => ChannelWorkerRequest, transfer: ArrayBuffer[]) => group.send(make, transfer, slot ?? undefined);
   const prepareOn = (slot: WorkerSlot | null, configKey: string, config: PrepareConfig, messages: readonly MessageBytes[]): Promise<PreparedMessages> => {
