@@ -11,8 +11,9 @@
 // - The old generation's growth, with 8 MiB of headroom, collects every few jobs instead.
 // - The young generation must then be capped by the thread's creator (worker-group.ts): left alone, V8 grows
 //   it to 16 MiB semi-spaces once full collections stop shrinking it, +30 MiB of RSS per thread.
-// Measured together (8 MiB headroom, young generation 12 MiB): 29.5-31.1k rows/s and 347-352 MiB peak RSS,
-// against 27.1-27.6k rows/s and 393-409 MiB for a collection after every job (same run, alternating).
+// Measured together (8 MiB headroom, young generation 12 MiB; compiled server, 1M rows): 28.6-31.1k rows/s and
+// 347-352 MiB peak RSS, against 25.4-27.6k rows/s and 393-397 MiB for a collection after every job. 16 MiB of
+// headroom or a 24 MiB young generation gained nothing measurable and cost 7-23 MiB.
 import { getHeapSpaceStatistics } from 'node:v8';
 import { collectGarbage } from './full-gc.js';
 
