@@ -36,6 +36,10 @@ function isHanTable(): Uint8Array {
   return hanTable;
 }
 
+/** For each ASCII code: its lower-case form's code if it is a letter or digit, else 0. */
+const ASCII_WORD = new Uint8Array(128);
+for (let c = 0; c < 128; c++) if (/[A-Za-z0-9]/.test(String.fromCharCode(c))) ASCII_WORD[c] = String.fromCharCode(c).toLowerCase().charCodeAt(0);
+
 export interface IkAnalyzer extends Analyzer {
   readonly name: 'ik';
 }
@@ -84,7 +88,7 @@ export function createIkAnalyzer(fold: ChineseFold, userDict: UserDict): IkAnaly
     return stop.size === 0 ? out : out.map((g) => g.filter((t) => !stop.has(t))).filter((g) => g.length > 0);
   }
 
-  const text = new TokenText();
+  const out = new TokenText();
   const western: string[] = [];
 
   /** Writes the standard tokens of a run of non-Han text. */
@@ -94,36 +98,32 @@ export function createIkAnalyzer(fold: ChineseFold, userDict: UserDict): IkAnaly
     if (!ascii) {
       western.length = 0;
       appendWords(foldWestern(s.slice(from, to)), segmenter, western);
-      for (const w of western) text.word(w);
+      for (const w of western) out.word(w);
       return;
     }
-    // ASCII: runs of [a-z0-9] once lower-cased, as appendWords(foldWestern(...)) gives them.
+    // ASCII: runs of letters and digits, lower-cased, as appendWords(foldWestern(...)) gives them.
     for (let i = from; i < to; ) {
-      let c = s.charCodeAt(i);
-      if (!(c >= 0x61 && c <= 0x7a) && !(c >= 0x30 && c <= 0x39) && !(c >= 0x41 && c <= 0x5a)) {
+      if (ASCII_WORD[s.charCodeAt(i)] === 0) {
         i++;
         continue;
       }
       let end = i + 1;
-      while (end < to && ((c = s.charCodeAt(end)) >= 0x61 && c <= 0x7a || c >= 0x30 && c <= 0x39 || c >= 0x41 && c <= 0x5a)) end++;
-      text.begin(end - i);
-      for (; i < end; i++) {
-        c = s.charCodeAt(i);
-        text.put(c >= 0x41 && c <= 0x5a ? c + 32 : c);
-      }
+      while (end < to && ASCII_WORD[s.charCodeAt(end)] !== 0) end++;
+      out.begin(end - i);
+      for (; i < end; i++) out.put(ASCII_WORD[s.charCodeAt(i)]!);
     }
   }
 
-  /** Index tokens joined by ' ', written without a string per token (~1.4x faster than tokens then join). */
+  /** Index tokens joined by ' ', written without a string per token (~1.5x faster than tokens, then join). */
   function indexText(input: string): string {
-    text.reset();
+    out.reset();
     const s = fold.fold(input);
     if (SURROGATE.test(s)) {
       // Characters outside the BMP (emoji, rare Han): the general split; Han runs with them go to jieba.
       for (const m of s.matchAll(RUNS)) {
         if (m[1] === undefined) writeWestern(m[0], 0, m[0].length);
-        else if (SURROGATE.test(m[1])) for (const w of jieba().cutAll(m[1])) text.word(w);
-        else words().writeAll(m[1], 0, m[1].length, text);
+        else if (SURROGATE.test(m[1])) for (const w of jieba().cutAll(m[1])) out.word(w);
+        else words().writeAll(m[1], 0, m[1].length, out);
       }
     } else {
       const han = isHanTable();
@@ -133,12 +133,12 @@ export function createIkAnalyzer(fold: ChineseFold, userDict: UserDict): IkAnaly
         const inHan = han[s.charCodeAt(i)]!;
         let j = i + 1;
         while (j < n && han[s.charCodeAt(j)] === inHan) j++;
-        if (inHan === 1) dict.writeAll(s, i, j, text);
+        if (inHan === 1) dict.writeAll(s, i, j, out);
         else writeWestern(s, i, j);
         i = j;
       }
     }
-    const joined = text.toString();
+    const joined = out.toString();
     return stop.size === 0 || joined === '' ? joined : joined.split(' ').filter((t) => !stop.has(t)).join(' ');
   }
 
