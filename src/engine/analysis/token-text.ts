@@ -1,18 +1,25 @@
 // Index-mode tokens written straight into one space-separated string, the form FTS5 stores them in: an
 // analyzer that writes here makes no string per token and no array to join (for ik on a ~200-byte text, ~80
-// token strings and a join per row; measured below in ik.ts).
+// token strings and a join per row; ik.ts indexText says what it saved).
 import { endianness } from 'node:os';
 
 const LITTLE_ENDIAN = endianness() === 'LE';
+const INITIAL_CODES = 1024;
+/** A buffer grown beyond this by one long text is given back at the next reset (threads live long). */
+const KEPT_CODES = 64 * 1024;
 
 export class TokenText {
-  #codes = new Uint16Array(1024);
+  #codes = new Uint16Array(INITIAL_CODES);
   #bytes = Buffer.from(this.#codes.buffer);
   #length = 0;
 
   /** Empties the text for the next input. */
   reset(): void {
     this.#length = 0;
+    if (this.#codes.length > KEPT_CODES) {
+      this.#codes = new Uint16Array(INITIAL_CODES);
+      this.#bytes = Buffer.from(this.#codes.buffer);
+    }
   }
 
   /** Starts a token that will be `size` code units long at most: a separating space unless it is the first. */

@@ -165,3 +165,10 @@ test('index tokens, written into one string without a string per token, are the 
   // The benchmark's bios: Chinese words, English under Zipf weights, codes, punctuation.
   for (const row of employeeRows(0, 300)) if (row.bio !== null) assert.equal(ik.indexText(row.bio), referenceIndexTokens(row.bio).join(' '));
 });
+
+test('a text far longer than the index buffer, and a short one after it, come out whole', () => {
+  const long = '北京大学 the Book 研究生命起源。'.repeat(20_000);
+  const want = referenceIndexTokens(long).join(' ');
+  assert.equal(ik.indexText(long), want);
+  assert.equal(ik.indexText('北京 abc'), referenceIndexTokens('北京 abc').join(' '));
+});
