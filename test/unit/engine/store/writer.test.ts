@@ -64,6 +64,30 @@ function build(notes: readonly Note[]): { file: string; cleanup(): void } {
   return { file, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
+/** Runs `use` on a writer over a generation holding one note (id 1), then closes and deletes it. */
+function withOneNote(use: (w: GenerationWriter) => void): void {
+  const g = build([{ id: 1, title: 'alpha', body: 'beta', tag: 'x', price: '1.50' }]);
+  const w = new GenerationWriter(g.file, spec);
+  try {
+    use(w);
+  } finally {
+    w.close();
+    g.cleanup();
+  }
+}
+
+/** Token suppliers for upserts that count how often the writer asks for tokens. */
+function countingTokens(): { tokens: (title: string, body: string) => () => string[]; asked: () => number } {
+  let asked = 0;
+  return {
+    tokens: (title, body) => () => {
+      asked++;
+      return [title, body];
+    },
+    asked: () => asked,
+  };
+}
+
 function check(w: GenerationWriter, docs: ReadonlyMap<number, ModelDoc>, tombs: ReadonlyMap<number, bigint>, touched: ReadonlySet<number>): void {
   const db = w.db;
   const stored = db.prepare('SELECT doc_key, version, f1, f2, f3, f4, f4_num FROM docs ORDER BY CAST(doc_key AS INTEGER)').raw(true).safeIntegers(true).all() as unknown[][];
@@ -161,37 +185,21 @@ test('any changes in any transaction split leave the generation as applying them
   );
 });
 
-test('an update that leaves the full-text fields unchanged does not ask for tokens; one that changes them does', () => {
-  const g = build([{ id: 1, title: 'alpha', body: 'beta', tag: 'x', price: '1.50' }]);
-  const w = new GenerationWriter(g.file, spec);
-  try {
+test('an update that leaves the full-text fields unchanged does not ask for tokens; one that changes them does', () =>
+  withOneNote((w) => {
     const rule = versionRule(SNAPSHOT);
-    let asked = 0;
-    const tokens = (t: string, b: string) => () => {
-      asked++;
-      return [t, b];
-    };
+    const { tokens, asked } = countingTokens();
     w.apply([{ kind: 'upsert', key: '1', version: 11n, values: row({ id: 1, title: 'alpha', body: 'beta', tag: 'y', price: '2.00' }), tokens: tokens('alpha', 'beta') }], [], rule);
-    assert.equal(asked, 0, 'tag and price changed only');
+    assert.equal(asked(), 0, 'tag and price changed only');
     w.apply([{ kind: 'upsert', key: '1', version: 12n, values: row({ id: 1, title: 'gamma', body: 'beta', tag: 'y', price: '2.00' }), tokens: tokens('gamma', 'beta') }], [], rule);
-    assert.equal(asked, 1, 'title changed');
+    assert.equal(asked(), 1, 'title changed');
     check(w, new Map([[1, { version: 12n, note: { id: 1, title: 'gamma', body: 'beta', tag: 'y', price: '2.00' } }]]), new Map(), new Set([1]));
-  } finally {
-    w.close();
-    g.cleanup();
-  }
-});
+  }));
 
-test('a key inserted and deleted in one transaction leaves its tombstone only, and its tokens are never asked for', () => {
-  const g = build([{ id: 1, title: 'alpha', body: 'beta', tag: 'x', price: '1.50' }]);
-  const w = new GenerationWriter(g.file, spec);
-  try {
+test('a key inserted and deleted in one transaction leaves its tombstone only, and its tokens are never asked for', () =>
+  withOneNote((w) => {
     const rule = versionRule(SNAPSHOT);
-    let asked = 0;
-    const tokens = (t: string, b: string) => () => {
-      asked++;
-      return [t, b];
-    };
+    const { tokens, asked } = countingTokens();
     const note = (id: number, title: string): Note => ({ id, title, body: 'delta', tag: null, price: null });
     const r = w.apply(
       [
@@ -206,18 +214,12 @@ test('a key inserted and deleted in one transaction leaves its tombstone only, a
       rule,
     );
     assert.deepEqual([...r.outcome], [1, 1, 1, 0, 1]);
-    assert.equal(asked, 1, "only key 1's final image is analysed");
+    assert.equal(asked(), 1, "only key 1's final image is analysed");
     check(w, new Map([[1, { version: 14n, note: note(1, 'alpha') }]]), new Map([[2, 13n]]), new Set([1]));
-  } finally {
-    w.close();
-    g.cleanup();
-  }
-});
+  }));
 
-test('positions are stored with the documents: a failing operation leaves neither', () => {
-  const g = build([{ id: 1, title: 'alpha', body: 'beta', tag: 'x', price: '1.50' }]);
-  const w = new GenerationWriter(g.file, spec);
-  try {
+test('positions are stored with the documents: a failing operation leaves neither', () =>
+  withOneNote((w) => {
     const rule = versionRule(SNAPSHOT);
     w.apply([], [{ topic: 't', partition: 0, offset: '5' }], () => false);
     const bad = () => {
@@ -237,11 +239,7 @@ test('positions are stored with the documents: a failing operation leaves neithe
     );
     assert.deepEqual(w.positions(), [{ topic: 't', partition: 0, offset: '5' }]);
     check(w, new Map([[1, { version: SNAPSHOT, note: { id: 1, title: 'alpha', body: 'beta', tag: 'x', price: '1.50' } }]]), new Map(), new Set());
-  } finally {
-    w.close();
-    g.cleanup();
-  }
-});
+  }));
 
 test('the writer reads column texts into tokens as FTS5 ascii does (asciiTokens)', () => {
   const unit = fc.oneof(fc.constantFrom(' ', 'A', 'z', 'Q', '9', '-', '_', '.', 'é', 'É', '中', '文', '😀', '\u0080', '\u007f', '\t'), fc.string({ maxLength: 3 }));
