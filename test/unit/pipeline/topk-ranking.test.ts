@@ -34,17 +34,23 @@ function expected(db: Database.Database, match: string, limit: number): [bigint,
   });
 }
 
+/** A sealed generation of `rows` notes with its top-K lists planned and left pending. */
+function plannedGeneration(file: string, rows: number, topk: { k: number; minDocs: number }): { pending: number } {
+  const b = new GenerationBuilder(file, spec);
+  b.setSnapshot(1n);
+  const batch = b.insertDocs(Array.from({ length: rows }, (_, i) => note(i + 1, 0)), 1n);
+  b.insertTokens(batch.rids, batch.texts.map((t) => t ?? ''));
+  const planned = b.sealPlanned(topk);
+  b.close();
+  return planned;
+}
+
 test('lists ranked in the threads while the writer changes the generation answer exactly', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tidesearch-topk-ranking-'));
   await using pool = createAnalysisPool({ size: 2 });
   try {
     const file = join(dir, 'gen.sqlite');
-    const b = new GenerationBuilder(file, spec);
-    b.setSnapshot(1n);
-    const batch = b.insertDocs(Array.from({ length: 3000 }, (_, i) => note(i + 1, 0)), 1n);
-    b.insertTokens(batch.rids, batch.texts.map((t) => t ?? ''));
-    const planned = b.sealPlanned({ k: 20, minDocs: 300 });
-    b.close();
+    const planned = plannedGeneration(file, 3000, { k: 20, minDocs: 300 });
     assert.ok(planned.pending >= 6, `${planned.pending} lists planned`);
 
     const writer = new GenerationWriter(file, spec);
@@ -110,12 +116,7 @@ test('an aborted ranking stores no list and leaves them pending', async () => {
   await using pool = createAnalysisPool({ size: 1 });
   try {
     const file = join(dir, 'gen.sqlite');
-    const b = new GenerationBuilder(file, spec);
-    b.setSnapshot(1n);
-    const batch = b.insertDocs(Array.from({ length: 1000 }, (_, i) => note(i + 1, 0)), 1n);
-    b.insertTokens(batch.rids, batch.texts.map((t) => t ?? ''));
-    const planned = b.sealPlanned({ k: 5, minDocs: 100 });
-    b.close();
+    const planned = plannedGeneration(file, 1000, { k: 5, minDocs: 100 });
     const abort = new AbortController();
     abort.abort('stopped');
     await assert.rejects(rankPendingTopK(file, pool, abort.signal));
