@@ -125,8 +125,9 @@ export function spliceFtsShards(db: GenDb, shardFiles: readonly string[], column
   if (target.levels.some((l) => l.segments.length > 0)) throw new Error('the target FTS5 table is not empty');
   const totals = new Array<number>(columns + 1).fill(0);
   const segments: FtsSegment[] = [];
-  // Each segment keeps its shard's level. At level 0 the shards' big segments would be merged again with the
-  // change writer's small ones after a few commits; a level up they wait as long as after FTS5's own optimize.
+  // Each segment keeps its shard's level, but never level 0: there the shards' big segments would be merged again
+  // with the change writer's small ones after a few commits; a level up they wait as long as after FTS5's own
+  // optimize. (A shard whose rows fit in one flush holds one segment at level 0: optimize leaves it there.)
   const levels: FtsSegment[][] = [];
   let writeCounter = 0;
   let originBase = 0;
@@ -158,8 +159,9 @@ export function spliceFtsShards(db: GenDb, shardFiles: readonly string[], column
             db.prepare(`INSERT INTO main.fts_idx(segid, term, pgno) SELECT ?, term, pgno FROM ${schema}.fts_idx WHERE segid = ?`).run(segid, g.segid);
             const spliced = { ...g, segid, origin1: g.origin1 + originBase, origin2: g.origin2 + originBase };
             segments.push(spliced);
-            while (levels.length <= lvl) levels.push([]);
-            levels[lvl]!.push(spliced);
+            const at = Math.max(lvl, 1);
+            while (levels.length <= at) levels.push([]);
+            levels[at]!.push(spliced);
             maxOrigin = Math.max(maxOrigin, g.origin2);
           }
         }

@@ -106,6 +106,40 @@ test('two shards spliced (merged into one segment or not) equal one table writte
   }
 });
 
+test('a shard written over many commits and flushes ends as one segment equal to one writer\'s index', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tidesearch-fts-splice-'));
+  try {
+    const data = rows(6000, 13);
+    const ref = openTarget(join(dir, 'ref.sqlite'));
+    const ins = ref.prepare('INSERT INTO fts(rowid, t0, t1) VALUES (?, ?, ?)');
+    ref.transaction(() => data.forEach((r) => ins.run(r.rid, ...r.texts)))();
+    ref.exec("INSERT INTO fts(fts) VALUES ('optimize')");
+    // A commit every 500 rows and a 16 KiB hash: dozens of segments, all on level 0 (automerge is off).
+    const shard = new FtsShardWriter(join(dir, 's0.sqlite'), COLS, { commitRows: 500, hashBytes: 16 * 1024 });
+    for (let at = 0; at < data.length; at += 200) {
+      const batch = data.slice(at, at + 200);
+      shard.insert(batch.map((r) => r.rid), batch.flatMap((r) => r.texts));
+    }
+    const peek = new Database(shard.file, { readonly: true });
+    const written = decodeStructure(peek.prepare('SELECT block FROM fts_data WHERE id = 10').pluck().get() as Uint8Array);
+    peek.close();
+    assert.ok(written.levels[0]!.segments.length >= 12, `${written.levels[0]!.segments.length} segments before finish`);
+    assert.ok(written.levels.slice(1).every((l) => l.segments.length === 0), 'nothing merged while writing');
+    shard.finish();
+    const target = openTarget(join(dir, 'gen.sqlite'));
+    target.close();
+    const gen = new Database(join(dir, 'gen.sqlite'));
+    assert.equal(spliceFtsShards(gen, [shard.file], COLS.length).segments, 1);
+    gen.exec("INSERT INTO fts(fts, rank) VALUES ('integrity-check', 0)");
+    const terms = ['w1', 'w2', 'w7', 'w90', String.fromCodePoint(0x4e00 + 6)];
+    assert.deepEqual(snapshot(gen, terms), snapshot(ref, terms));
+    gen.close();
+    ref.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a shard that is discarded leaves no file behind', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tidesearch-fts-splice-'));
   try {
@@ -138,7 +172,7 @@ test('spliced segments keep their shard level, so the change writer\'s small com
   try {
     const data = rows(6000, 11);
     const shards = [new FtsShardWriter(join(dir, 's0.sqlite'), COLS), new FtsShardWriter(join(dir, 's1.sqlite'), COLS)];
-    // Small batches, so each shard flushes many segments and its merges climb levels before the final one.
+    // Each shard's rows fit in one FTS5 flush: it holds one segment, at level 0, which the splice must lift.
     for (let at = 0, b = 0; at < data.length; at += 50, b++) {
       const batch = data.slice(at, at + 50);
       shards[b % 2]!.insert(batch.map((r) => r.rid), batch.flatMap((r) => r.texts));
