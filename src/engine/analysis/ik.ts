@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { Jieba } from '@node-rs/jieba';
 import type { Analyzer, AnalyzeMode } from './analyzer.js';
 import type { ChineseFold } from './chinese-fold.js';
-import { appendWords, foldWestern, wordSegmenter } from './standard.js';
+import { appendWords, foldWestern, GENERAL, wordCodeTable, wordSegmenter } from './standard.js';
 import type { UserDict } from './user-dict.js';
 import { dictionaryWords, type DictionaryWords } from './dictionary-words.js';
 import { TokenText } from './token-text.js';
@@ -36,9 +36,6 @@ function isHanTable(): Uint8Array {
   return hanTable;
 }
 
-/** For each ASCII code: its lower-case form's code if it is a letter or digit, else 0. */
-const ASCII_WORD = new Uint8Array(128);
-for (let c = 0; c < 128; c++) if (/[A-Za-z0-9]/.test(String.fromCharCode(c))) ASCII_WORD[c] = String.fromCharCode(c).toLowerCase().charCodeAt(0);
 
 export interface IkAnalyzer extends Analyzer {
   readonly name: 'ik';
@@ -93,24 +90,26 @@ export function createIkAnalyzer(fold: ChineseFold, userDict: UserDict): IkAnaly
 
   /** Writes the standard tokens of a run of non-Han text. */
   function writeWestern(s: string, from: number, to: number): void {
-    let ascii = true;
-    for (let i = from; i < to && ascii; i++) ascii = s.charCodeAt(i) < 0x80;
-    if (!ascii) {
+    const codes = wordCodeTable();
+    let plain = true;
+    for (let i = from; i < to && plain; i++) plain = codes[s.charCodeAt(i)] !== GENERAL;
+    if (!plain) {
       western.length = 0;
       appendWords(foldWestern(s.slice(from, to)), segmenter, western);
       for (const w of western) out.word(w);
       return;
     }
-    // ASCII: runs of letters and digits, lower-cased, as appendWords(foldWestern(...)) gives them.
+    // ASCII and code units that only separate words (Chinese punctuation, …): runs of letters and digits,
+    // lower-cased, as appendWords(foldWestern(...)) gives them (standard.ts wordCodeTable).
     for (let i = from; i < to; ) {
-      if (ASCII_WORD[s.charCodeAt(i)] === 0) {
+      if (codes[s.charCodeAt(i)] === 0) {
         i++;
         continue;
       }
       let end = i + 1;
-      while (end < to && ASCII_WORD[s.charCodeAt(end)] !== 0) end++;
+      while (end < to && codes[s.charCodeAt(end)] !== 0) end++;
       out.begin(end - i);
-      for (; i < end; i++) out.put(ASCII_WORD[s.charCodeAt(i)]!);
+      for (; i < end; i++) out.put(codes[s.charCodeAt(i)]!);
     }
   }
 

@@ -151,6 +151,9 @@ test('index tokens, written into one string without a string per token, are the 
   const piece = fc.oneof(
     fc.constantFrom(...WORDS.slice(0, 300), ...HANDWRITTEN),
     fc.constantFrom(' ', '，', '。', 'The', 'FP-5180', 'iPhone15', "don't", 'Crème brûlée', 'Москва', 'ＡＢＣ１２３', '國際', '🎂', '𠀀字', '\u3000', 'é', 'x'),
+    // Code units that only separate words, and look-alikes that do not (folded to letters, marks, emoji, scripts
+    // with their own word rules).
+    fc.constantFrom('、', '…', '·', '—', '「', '」', '《', '》', '￥', '℃', '™', '©', '①', '½', 'ﬁ', '\u0301', '゠', '・', '฿', '㋐', '☺', 'ǅ', 'Ⅻ'),
     fc.string({ unit: 'grapheme', maxLength: 4 }),
   );
   fc.assert(
