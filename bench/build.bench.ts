@@ -1,6 +1,7 @@
 // Full-build benchmark (issue 2, BENCHMARKS.md): in one run on one throwaway MariaDB, (a) a raw mysql2
-// streaming scan, (b) a raw FTS5 bulk insert of pre-tokenized rows, (c) our whole build through the admin
-// API at N/4 and N rows (peak RSS of the server process), (d) Sphinx 2.2 `indexer`. Prints tables only.
+// streaming scan, (b) a raw FTS5 bulk insert of pre-tokenized rows with BENCHMARKS.md's settings ((b') with our
+// shards' settings, for comparison), (c) our whole build through the admin API at N/4 and N rows (peak RSS of
+// the server process), (d) Sphinx 2.2 `indexer`. Prints tables only.
 // Run: npm run bench:build -- [--rows 1000000] [--skip-sphinx]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +17,19 @@ import { createBody, startTidesearch, timedBuild, type BuildResult } from './tid
 const flags = parseFlags();
 const N = flags.num('rows', 1_000_000);
 const QUARTER = Math.max(1, Math.floor(N / 4));
+
+interface FtsSettings {
+  readonly automerge: number;
+  readonly crisismerge: number;
+  /** FTS5 `hashsize`; FTS5's default (1 MiB) when absent. */
+  readonly hashBytes?: number;
+  readonly commitRows: number;
+}
+
+/** BENCHMARKS.md's fastest settings for a plain FTS5 bulk load. */
+const BENCHMARKS_SETTINGS: FtsSettings = { automerge: 16, crisismerge: 64, commitRows: 50_000 };
+/** What store/fts-shard.ts uses. */
+const SHARD_SETTINGS: FtsSettings = { automerge: 0, crisismerge: 1000, hashBytes: 8 * 1024 * 1024, commitRows: 20_000 };
 printMachine(`bench:build, ${fmt(N)} rows`);
 
 const db = await startMariaDb({ database: 'employees', serverArgs: ['--innodb-buffer-pool-size=2G'], connectionLimit: 2 });
@@ -28,9 +42,13 @@ try {
   const a = await scan(N);
   console.log(`(a) mysql2 scan: ${fmt(a)} rows/s  [load ${loadNow()}]`);
 
-  // (b) raw FTS5 insert of rows tokenized beforehand (tokenizing is not timed).
-  const b = fts5Insert(N);
-  console.log(`(b) FTS5 insert: ${fmt(b.rowsPerSec)} rows/s, + ${b.optimizeS.toFixed(1)} s optimize (tokenizing took ${b.tokenizeS.toFixed(1)} s, untimed)  [load ${loadNow()}]`);
+  // (b) raw FTS5 insert of rows tokenized beforehand (tokenizing is not timed), with BENCHMARKS.md's settings;
+  // (b') the same rows with the settings our build's shards use (store/fts-shard.ts), merge included.
+  const tokenized = tokenize(N);
+  const b = fts5Insert(tokenized, BENCHMARKS_SETTINGS);
+  console.log(`(b) FTS5 insert: ${fmt(b.rowsPerSec)} rows/s, + ${b.optimizeS.toFixed(1)} s optimize (tokenizing took ${tokenized.seconds.toFixed(1)} s, untimed)  [load ${loadNow()}]`);
+  const b2 = fts5Insert(tokenized, SHARD_SETTINGS);
+  console.log(`(b') FTS5 insert, shard settings: ${fmt(b2.rowsPerSec)} rows/s, + ${b2.optimizeS.toFixed(1)} s optimize  [load ${loadNow()}]`);
 
   // (c) our build, at N/4 then N rows, each in a fresh server process.
   const cQuarter = await ourBuild(db, 'employess_quarter');
@@ -57,7 +75,8 @@ try {
     ['step', 'rows', 'rows/s', 'peak RSS MiB', 'notes'],
     [
       ['(a) mysql2 streaming scan, 8 columns', fmt(N), fmt(a), '—', 'dateStrings, decimals as strings'],
-      ['(b) FTS5 insert, pre-tokenized', fmt(N), fmt(b.rowsPerSec), '—', `+ ${b.optimizeS.toFixed(1)} s optimize; ${fmt(b.fileMiB)} MiB file`],
+      ['(b) FTS5 insert, pre-tokenized', fmt(N), fmt(b.rowsPerSec), '—', `+ ${b.optimizeS.toFixed(1)} s optimize; ${fmt(b.fileMiB)} MiB file; automerge 16, a commit per 50k rows`],
+      ["(b') the same, our shards' settings", fmt(N), fmt(b2.rowsPerSec), '—', `+ ${b2.optimizeS.toFixed(1)} s optimize (${fmt(N / (N / b2.rowsPerSec + b2.optimizeS))} rows/s with it); automerge off, 8 MiB hash, a commit per 20k rows`],
       [`(c) ours, do_create → complete`, fmt(QUARTER), fmt(QUARTER / cQuarter.seconds), fmt(cQuarter.peakRssMiB), `server VmHWM; sampled ${fmt(cQuarter.sampledPeakMiB)}; + ${cQuarter.topkSeconds.toFixed(1)} s top-K (${cQuarter.topkLists} lists) after`],
       [`(c) ours, do_create → complete`, fmt(N), fmt(cRate), fmt(c.peakRssMiB), `server VmHWM; sampled ${fmt(c.sampledPeakMiB)}; + ${c.topkSeconds.toFixed(1)} s top-K (${c.topkLists} lists) after`],
       [`(c') ours, do_create → top-K ranked`, fmt(N), fmt(N / (c.seconds + c.topkSeconds)), '—', 'the build plus the background top-K ranking after the swap'],
@@ -66,6 +85,7 @@ try {
   );
   console.log('');
   console.log(`(c)/min(a,b) = ${(cRate / Math.min(a, b.rowsPerSec)).toFixed(2)}   (target ≥ 0.6); with the background top-K ranking counted: ${(N / (c.seconds + c.topkSeconds) / Math.min(a, b.rowsPerSec)).toFixed(2)}`);
+  console.log(`(c)/(b')     = ${(cRate / b2.rowsPerSec).toFixed(2)}   (against one thread writing FTS5 with our shards' settings, merge not counted)`);
   console.log(`(c)/(d)      = ${d ? (cRate / d.rowsPerSec).toFixed(2) : '—'}   (goal ≥ 1)`);
   console.log(`peak RSS ${fmt(QUARTER)} → ${fmt(N)} rows: ${fmt(cQuarter.peakRssMiB)} → ${fmt(c.peakRssMiB)} MiB   (target < 400, flat)`);
   console.log('');
@@ -106,7 +126,13 @@ async function scan(rows: number): Promise<number> {
   }
 }
 
-function fts5Insert(rows: number): { rowsPerSec: number; optimizeS: number; tokenizeS: number; fileMiB: number } {
+interface Tokenized {
+  readonly lastNames: readonly string[];
+  readonly bios: readonly (string | null)[];
+  readonly seconds: number;
+}
+
+function tokenize(rows: number): Tokenized {
   const gen = createEmployeeGenerator();
   const analyzers = createAnalyzers();
   const ik = analyzers.get('ik');
@@ -119,7 +145,11 @@ function fts5Insert(rows: number): { rowsPerSec: number; optimizeS: number; toke
     lastNames[i] = standard.indexText(r.last_name);
     bios[i] = r.bio === null ? null : ik.indexText(r.bio);
   }
-  const tokenizeS = (performance.now() - t0) / 1000;
+  return { lastNames, bios, seconds: (performance.now() - t0) / 1000 };
+}
+
+function fts5Insert(t: Tokenized, settings: FtsSettings): { rowsPerSec: number; optimizeS: number; fileMiB: number } {
+  const rows = t.lastNames.length;
   const dir = mkdtempSync(join(tmpdir(), 'tidesearch-bench-fts-'));
   try {
     const file = join(dir, 'raw.sqlite');
@@ -129,21 +159,22 @@ function fts5Insert(rows: number): { rowsPerSec: number; optimizeS: number; toke
     sdb.pragma('journal_mode = OFF');
     sdb.pragma('synchronous = OFF');
     sdb.exec("CREATE VIRTUAL TABLE fts USING fts5(t0, t1, content='', contentless_delete=1, tokenize='ascii')");
-    sdb.exec("INSERT INTO fts(fts, rank) VALUES ('automerge', 16)");
-    sdb.exec("INSERT INTO fts(fts, rank) VALUES ('crisismerge', 64)");
+    sdb.exec(`INSERT INTO fts(fts, rank) VALUES ('automerge', ${settings.automerge})`);
+    sdb.exec(`INSERT INTO fts(fts, rank) VALUES ('crisismerge', ${settings.crisismerge})`);
+    if (settings.hashBytes !== undefined) sdb.exec(`INSERT INTO fts(fts, rank) VALUES ('hashsize', ${settings.hashBytes})`);
     const ins = sdb.prepare('INSERT INTO fts(rowid, t0, t1) VALUES (?, ?, ?)');
     const started = performance.now();
     const batch = sdb.transaction((from: number, to: number) => {
-      for (let i = from; i < to; i++) ins.run(i + 1, lastNames[i], bios[i]);
+      for (let i = from; i < to; i++) ins.run(i + 1, t.lastNames[i], t.bios[i]);
     });
-    for (let from = 0; from < rows; from += 50_000) batch(from, Math.min(rows, from + 50_000));
+    for (let from = 0; from < rows; from += settings.commitRows) batch(from, Math.min(rows, from + settings.commitRows));
     const insertS = (performance.now() - started) / 1000;
     const o = performance.now();
     sdb.exec("INSERT INTO fts(fts) VALUES ('optimize')");
     const optimizeS = (performance.now() - o) / 1000;
     const pages = sdb.pragma('page_count', { simple: true }) as number;
     sdb.close();
-    return { rowsPerSec: rows / insertS, optimizeS, tokenizeS, fileMiB: (pages * 65536) / 1048576 };
+    return { rowsPerSec: rows / insertS, optimizeS, fileMiB: (pages * 65536) / 1048576 };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
