@@ -6,16 +6,17 @@
 // transaction spans many batches (FTS5 writes a segment at every commit, and when its pending terms pass
 // `hashsize`). The shard then holds a few dozen segments, merged in one pass by finish(). Measured on 500k
 // bench rows (ik bios, one thread): writing 6.8–6.9 s plus 1.1 s of merge with automerge 16 and a commit per
-// 2000-row batch; 3.6–4.3 s plus 1.3 s this way.
+// 2000-row batch; 3.8 s plus 1.6 s this way.
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import { createFtsTable, type GenDb } from './generation-file.js';
 
 /** Rows per transaction. */
 const COMMIT_ROWS = 20_000;
-/** FTS5's pending terms before it writes a segment (its default is 1 MiB). */
-const HASH_BYTES = 8 * 1024 * 1024;
-/** Segments on one level before FTS5 merges them anyway (FTS5 allows 2000 in all): ~20M rows per shard. */
+/** FTS5's pending terms before it writes a segment (its default is 1 MiB). 1M-row builds: 4 MiB gave 49.0–49.7k
+ *  rows/s at 365–372 MiB peak RSS, 8 MiB 48.9–50.9k at 382–385 MiB; 1–2 MiB make hundreds of segments to merge. */
+const HASH_BYTES = 4 * 1024 * 1024;
+/** Segments on one level before FTS5 merges them anyway (FTS5 allows 2000 in all): ~5M bench rows per shard. */
 const CRISIS_SEGMENTS = 1000;
 
 export interface ShardWriteOptions {
