@@ -1,5 +1,6 @@
-// When a bulk-work thread (an analysis or channel worker) runs a full garbage collection: after a job that
-// left its old generation `headroom` bytes fuller than the last full collection did.
+// When a bulk-work thread (an analysis or channel worker, and the main thread while it dumps a table) runs a
+// full garbage collection: after a job that left its old generation `headroom` bytes fuller than the last full
+// collection did.
 //
 // Such a thread allocates a batch's rows and tokens, most of them dead by the end of the job. Some outlive a
 // young-generation collection and are promoted, and V8 lets the old generation grow to hundreds of MiB
