@@ -31,6 +31,25 @@ function openTarget(file: string): Database.Database {
   return db;
 }
 
+/** The reference: one writer, rows in rid order, then optimize (as a generation is sealed). */
+function referenceIndex(file: string, data: readonly { rid: number; texts: [string, string] }[]): Database.Database {
+  const ref = openTarget(file);
+  const ins = ref.prepare('INSERT INTO fts(rowid, t0, t1) VALUES (?, ?, ?)');
+  ref.transaction(() => data.forEach((r) => ins.run(r.rid, ...r.texts)))();
+  ref.exec("INSERT INTO fts(fts) VALUES ('optimize')");
+  return ref;
+}
+
+/** An empty FTS5 table on a connection that has cached nothing of it, as the splice needs. */
+function spliceTarget(file: string): Database.Database {
+  openTarget(file).close();
+  return new Database(file);
+}
+
+function structureOf(db: Database.Database) {
+  return decodeStructure(db.prepare('SELECT block FROM fts_data WHERE id = 10').pluck().get() as Uint8Array);
+}
+
 function snapshot(db: Database.Database, terms: readonly string[]) {
   db.exec("CREATE VIRTUAL TABLE IF NOT EXISTS temp.v USING fts5vocab(main, 'fts', 'col')");
   const vocab = db.prepare('SELECT term, col, doc, cnt FROM temp.v ORDER BY term, col').all();
@@ -43,11 +62,7 @@ test('two shards spliced (merged into one segment or not) equal one table writte
   const dir = mkdtempSync(join(tmpdir(), 'tidesearch-fts-splice-'));
   try {
     const data = rows(6000, 7);
-    // The reference: one writer, rows in rid order, then optimize (as a generation is sealed).
-    const ref = openTarget(join(dir, 'ref.sqlite'));
-    const ins = ref.prepare('INSERT INTO fts(rowid, t0, t1) VALUES (?, ?, ?)');
-    ref.transaction(() => data.forEach((r) => ins.run(r.rid, ...r.texts)))();
-    ref.exec("INSERT INTO fts(fts) VALUES ('optimize')");
+    const ref = referenceIndex(join(dir, 'ref.sqlite'), data);
 
     // Two shards take interleaved batches of 250 rows, as the analysis threads do.
     const shards = [new FtsShardWriter(join(dir, 's0.sqlite'), COLS), new FtsShardWriter(join(dir, 's1.sqlite'), COLS)];
@@ -59,9 +74,7 @@ test('two shards spliced (merged into one segment or not) equal one table writte
     for (const s of shards) s.finish();
 
     const splice = (name: string) => {
-      const target = openTarget(join(dir, name));
-      target.close(); // the splice needs a connection that has not cached the (empty) FTS5 structure
-      const splicer = new Database(join(dir, name));
+      const splicer = spliceTarget(join(dir, name));
       const stats = spliceFtsShards(splicer, shards.map((s) => s.file), COLS.length);
       splicer.close();
       assert.equal(stats.rows, data.length);
@@ -110,10 +123,7 @@ test('a shard written over many commits and flushes ends as one segment equal to
   const dir = mkdtempSync(join(tmpdir(), 'tidesearch-fts-splice-'));
   try {
     const data = rows(6000, 13);
-    const ref = openTarget(join(dir, 'ref.sqlite'));
-    const ins = ref.prepare('INSERT INTO fts(rowid, t0, t1) VALUES (?, ?, ?)');
-    ref.transaction(() => data.forEach((r) => ins.run(r.rid, ...r.texts)))();
-    ref.exec("INSERT INTO fts(fts) VALUES ('optimize')");
+    const ref = referenceIndex(join(dir, 'ref.sqlite'), data);
     // A commit every 500 rows and a 16 KiB hash: dozens of segments, all on level 0 (automerge is off).
     const shard = new FtsShardWriter(join(dir, 's0.sqlite'), COLS, { commitRows: 500, hashBytes: 16 * 1024 });
     for (let at = 0; at < data.length; at += 200) {
@@ -121,14 +131,12 @@ test('a shard written over many commits and flushes ends as one segment equal to
       shard.insert(batch.map((r) => r.rid), batch.flatMap((r) => r.texts));
     }
     const peek = new Database(shard.file, { readonly: true });
-    const written = decodeStructure(peek.prepare('SELECT block FROM fts_data WHERE id = 10').pluck().get() as Uint8Array);
+    const written = structureOf(peek);
     peek.close();
     assert.ok(written.levels[0]!.segments.length >= 12, `${written.levels[0]!.segments.length} segments before finish`);
     assert.ok(written.levels.slice(1).every((l) => l.segments.length === 0), 'nothing merged while writing');
     shard.finish();
-    const target = openTarget(join(dir, 'gen.sqlite'));
-    target.close();
-    const gen = new Database(join(dir, 'gen.sqlite'));
+    const gen = spliceTarget(join(dir, 'gen.sqlite'));
     assert.equal(spliceFtsShards(gen, [shard.file], COLS.length).segments, 1);
     gen.exec("INSERT INTO fts(fts, rank) VALUES ('integrity-check', 0)");
     const terms = ['w1', 'w2', 'w7', 'w90', String.fromCodePoint(0x4e00 + 6)];
@@ -178,19 +186,16 @@ test('spliced segments keep their shard level, so the change writer\'s small com
       shards[b % 2]!.insert(batch.map((r) => r.rid), batch.flatMap((r) => r.texts));
     }
     for (const s of shards) s.finish();
-    const target = openTarget(join(dir, 'gen.sqlite'));
-    target.close();
-    const db = new Database(join(dir, 'gen.sqlite'));
+    const db = spliceTarget(join(dir, 'gen.sqlite'));
     spliceFtsShards(db, shards.map((s) => s.file), COLS.length);
-    const structure = () => decodeStructure(db.prepare('SELECT block FROM fts_data WHERE id = 10').pluck().get() as Uint8Array);
-    const spliced = structure();
+    const spliced = structureOf(db);
     const levelOf = new Map(spliced.levels.flatMap((l, i) => l.segments.map((g) => [g.segid, i] as const)));
     assert.deepEqual([...levelOf.keys()].sort(), [1, 2]);
     assert.ok([...levelOf.values()].every((l) => l >= 1), `spliced at levels ${[...levelOf.values()]}`);
     // 40 commits of one row each, as a channel writes (automerge 16 on the generation's table).
     const put = db.prepare('INSERT INTO fts(rowid, t0, t1) VALUES (?, ?, ?)');
     for (let rid = 7001; rid <= 7040; rid++) put.run(rid, 'w1 w2', 'w3');
-    const after = structure();
+    const after = structureOf(db);
     for (const [segid, lvl] of levelOf) assert.ok(after.levels[lvl]!.segments.some((g) => g.segid === segid), `segment ${segid} still at level ${lvl}`);
     db.exec("INSERT INTO fts(fts, rank) VALUES ('integrity-check', 0)");
     db.close();
