@@ -36,11 +36,17 @@ export function walkSorted(prepare: Prepare, w: WalkRequest): unknown[][] | null
   if (budget * 2 > w.hits) return null;
   const dir = first.dir.toUpperCase();
   const order = w.keys.map((k) => `${k.expr} ${k.dir.toUpperCase()}`).join(', ');
-  const prefix = `SELECT rid AS wr FROM docs INDEXED BY ${w.index} ORDER BY ${column} ${dir} LIMIT ?`;
-  // CROSS JOIN and the unary + keep the walk driving: left to itself SQLite drives from the hits instead.
+  // When the keys are the walked column and the docid, the index holds all they read (an entry is the value
+  // and the rid): the walk reads no docs rows. Each of those is a random page read (1M rows, a common term by
+  // hire_date with a write before each query: 26 ms without a memory map, 18 ms with one, against ~2 ms here).
+  const covered = w.keys.every((k) => k.expr === first.expr || k.expr === 'd.rid');
+  const source = covered
+    ? `(SELECT rid, ${column} FROM docs INDEXED BY ${w.index} ORDER BY ${column} ${dir} LIMIT ?) d`
+    : // CROSS JOIN keeps the walk driving: left to itself SQLite drives from the hits instead.
+      `(SELECT rid AS wr FROM docs INDEXED BY ${w.index} ORDER BY ${column} ${dir} LIMIT ?) w CROSS JOIN docs d ON d.rid = w.wr`;
+  // The unary + keeps the hits from driving, too.
   const rows = prepare(
-    `SELECT d.rid, NULL AS r, ${w.keyCols} FROM (${prefix}) w CROSS JOIN docs d ON d.rid = w.wr ` +
-      `WHERE +d.rid IN (SELECT rowid FROM fts WHERE fts MATCH ?) ORDER BY ${order} LIMIT ?`,
+    `SELECT d.rid, NULL AS r, ${w.keyCols} FROM ${source} WHERE +d.rid IN (SELECT rowid FROM fts WHERE fts MATCH ?) ORDER BY ${order} LIMIT ?`,
   )
     .raw(true)
     .safeIntegers(true)
