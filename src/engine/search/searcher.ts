@@ -65,10 +65,15 @@ const MAX_CACHED_WINDOW = 1000;
 const STATEMENT_CACHE = 256;
 // Rows per `rid IN (...)` statement when reading a page's documents (SQLite allows 32766 parameters).
 const READ_CHUNK = 500;
-// Pages read through a memory map instead of read() into SQLite's page cache, which every commit of the change
-// channel empties: measured ~1.7x faster for a join that reads 18k docs rows. Mapped pages the searches touch
-// count in the process's RSS (they are the OS page cache, shared and reclaimable).
-const MMAP_BYTES = 2 ** 31;
+// No memory map, and a small page cache. In WAL mode a connection drops its whole page cache, and unmaps the
+// whole file, at its first read after another connection committed: with a live channel, at nearly every
+// search. Both cost in proportion to what the connection held: unmapping the pages the searches since the last
+// commit touched, freeing the cached pages (~1 ms for better-sqlite3's default 16 MiB). So a cheap query paid
+// for the heavy one before it. 1M rows, a write before each query, queries in turn (engine, p50): a rare term
+// after a facet 7.8 ms with a 2 GiB map, 0.57 ms without; the facet 53 -> 41 ms; fq + sort 65 -> 50 ms; exact
+// 0.48 -> 0.37 ms. Without writes between them the map saves ~0.1-0.2 ms on cheap queries after heavy ones
+// (rare 0.19 vs 0.42 ms) and nothing on heavy ones.
+const CACHE_KIB = 2048;
 
 export interface SearcherOptions {
   /** Query results kept (counts, ranked windows, facets); 0 turns the cache off. Default 512. */
@@ -78,7 +83,8 @@ export interface SearcherOptions {
 export function createSearcher(genPath: string, spec: IndexSpec, analyzers: AnalyzerRegistry, options: SearcherOptions = {}): GenerationSearcher {
   const db = new Database(genPath, { readonly: true, fileMustExist: true });
   db.pragma('busy_timeout = 5000');
-  db.pragma(`mmap_size = ${MMAP_BYTES}`);
+  db.pragma('mmap_size = 0');
+  db.pragma(`cache_size = -${CACHE_KIB}`);
   const fields = fieldCatalog(spec);
   const expander = vocabTermExpander(db);
   const topk = topKAnswerer(db);
