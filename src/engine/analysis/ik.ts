@@ -36,7 +36,6 @@ function isHanTable(): Uint8Array {
   return hanTable;
 }
 
-
 export interface IkAnalyzer extends Analyzer {
   readonly name: 'ik';
 }

@@ -37,8 +37,9 @@ export function walkSorted(prepare: Prepare, w: WalkRequest): unknown[][] | null
   const dir = first.dir.toUpperCase();
   const order = w.keys.map((k) => `${k.expr} ${k.dir.toUpperCase()}`).join(', ');
   // When the keys are the walked column and the docid, the index holds all they read (an entry is the value
-  // and the rid): the walk reads no docs rows. Each of those is a random page read (1M rows, a common term by
-  // hire_date with a write before each query: 26 ms without a memory map, 18 ms with one, against ~2 ms here).
+  // and the rid): the walk reads no docs rows, each of which is a random page read. 1M rows, a common term by
+  // hire_date, a write before each query: the whole search took 26 ms (18 ms with a memory-mapped file) when
+  // the walk joined docs, 7.8 ms without.
   const covered = w.keys.every((k) => k.expr === first.expr || k.expr === 'd.rid');
   const source = covered
     ? `(SELECT rid, ${column} FROM docs INDEXED BY ${w.index} ORDER BY ${column} ${dir} LIMIT ?) d`
