@@ -24,6 +24,8 @@ export interface ShardWriteOptions {
   readonly commitRows?: number;
   /** FTS5's `hashsize` (HASH_BYTES). */
   readonly hashBytes?: number;
+  /** FTS5's `crisismerge` (CRISIS_SEGMENTS). */
+  readonly crisisSegments?: number;
 }
 
 export class FtsShardWriter {
@@ -44,7 +46,7 @@ export class FtsShardWriter {
     this.#db.pragma('synchronous = OFF');
     createFtsTable(this.#db, ftsColumns);
     this.#db.exec("INSERT INTO fts(fts, rank) VALUES ('automerge', 0)");
-    this.#db.exec(`INSERT INTO fts(fts, rank) VALUES ('crisismerge', ${CRISIS_SEGMENTS})`);
+    this.#db.exec(`INSERT INTO fts(fts, rank) VALUES ('crisismerge', ${Math.trunc(options.crisisSegments ?? CRISIS_SEGMENTS)})`);
     this.#db.exec(`INSERT INTO fts(fts, rank) VALUES ('hashsize', ${Math.trunc(options.hashBytes ?? HASH_BYTES)})`);
     this.#commitRows = options.commitRows ?? COMMIT_ROWS;
     const cols = ftsColumns.length ? ftsColumns : ['t_none'];

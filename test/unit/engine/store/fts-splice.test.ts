@@ -119,7 +119,7 @@ test('two shards spliced (merged into one segment or not) equal one table writte
   }
 });
 
-test('a shard written over many commits and flushes ends as one segment equal to one writer\'s index', () => {
+test('a shard written over many commits and flushes (and crisis merges) ends as one segment equal to one writer\'s index', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tidesearch-fts-splice-'));
   try {
     const data = rows(6000, 13);
@@ -142,6 +142,23 @@ test('a shard written over many commits and flushes ends as one segment equal to
     const terms = ['w1', 'w2', 'w7', 'w90', String.fromCodePoint(0x4e00 + 6)];
     assert.deepEqual(snapshot(gen, terms), snapshot(ref, terms));
     gen.close();
+
+    // A shard big enough to reach FTS5's crisis merge (here at 6 segments on a level) while it is written.
+    const crisis = new FtsShardWriter(join(dir, 's1.sqlite'), COLS, { commitRows: 500, hashBytes: 16 * 1024, crisisSegments: 6 });
+    for (let at = 0; at < data.length; at += 200) {
+      const batch = data.slice(at, at + 200);
+      crisis.insert(batch.map((r) => r.rid), batch.flatMap((r) => r.texts));
+    }
+    const peek2 = new Database(crisis.file, { readonly: true });
+    const merged = structureOf(peek2);
+    peek2.close();
+    assert.ok(merged.levels.slice(1).some((l) => l.segments.length > 0), 'the crisis merge moved segments up a level');
+    crisis.finish();
+    const gen2 = spliceTarget(join(dir, 'gen2.sqlite'));
+    assert.equal(spliceFtsShards(gen2, [crisis.file], COLS.length).segments, 1);
+    gen2.exec("INSERT INTO fts(fts, rank) VALUES ('integrity-check', 0)");
+    assert.deepEqual(snapshot(gen2, terms), snapshot(ref, terms));
+    gen2.close();
     ref.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
