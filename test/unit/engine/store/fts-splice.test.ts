@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { createFtsTable } from '../../../../src/engine/store/generation-file.js';
-import { FtsShardWriter } from '../../../../src/engine/store/fts-shard.js';
+import { FtsShardWriter, type ShardWriteOptions } from '../../../../src/engine/store/fts-shard.js';
 import { decodeAverages, decodeStructure, encodeAverages, encodeStructure, spliceFtsShards } from '../../../../src/engine/store/fts-splice.js';
 
 const COLS = ['t0', 't1'];
@@ -119,46 +119,45 @@ test('two shards spliced (merged into one segment or not) equal one table writte
   }
 });
 
+/** A shard written in batches of 200 rows, and its structure record before finish(). */
+function writeShard(file: string, data: ReturnType<typeof rows>, options: ShardWriteOptions) {
+  const shard = new FtsShardWriter(file, COLS, options);
+  for (let at = 0; at < data.length; at += 200) {
+    const batch = data.slice(at, at + 200);
+    shard.insert(batch.map((r) => r.rid), batch.flatMap((r) => r.texts));
+  }
+  const peek = new Database(shard.file, { readonly: true });
+  const written = structureOf(peek);
+  peek.close();
+  return { shard, written };
+}
+
+/** Finishes `shard`, splices it alone into a new target `file`: one segment, intact, answering as `ref` does. */
+function assertSplicesAlike(shard: FtsShardWriter, file: string, ref: Database.Database, terms: readonly string[]): void {
+  shard.finish();
+  const gen = spliceTarget(file);
+  assert.equal(spliceFtsShards(gen, [shard.file], COLS.length).segments, 1);
+  gen.exec("INSERT INTO fts(fts, rank) VALUES ('integrity-check', 0)");
+  assert.deepEqual(snapshot(gen, terms), snapshot(ref, terms));
+  gen.close();
+}
+
 test('a shard written over many commits and flushes (and crisis merges) ends as one segment equal to one writer\'s index', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tidesearch-fts-splice-'));
   try {
     const data = rows(6000, 13);
     const ref = referenceIndex(join(dir, 'ref.sqlite'), data);
-    // A commit every 500 rows and a 16 KiB hash: dozens of segments, all on level 0 (automerge is off).
-    const shard = new FtsShardWriter(join(dir, 's0.sqlite'), COLS, { commitRows: 500, hashBytes: 16 * 1024 });
-    for (let at = 0; at < data.length; at += 200) {
-      const batch = data.slice(at, at + 200);
-      shard.insert(batch.map((r) => r.rid), batch.flatMap((r) => r.texts));
-    }
-    const peek = new Database(shard.file, { readonly: true });
-    const written = structureOf(peek);
-    peek.close();
-    assert.ok(written.levels[0]!.segments.length >= 12, `${written.levels[0]!.segments.length} segments before finish`);
-    assert.ok(written.levels.slice(1).every((l) => l.segments.length === 0), 'nothing merged while writing');
-    shard.finish();
-    const gen = spliceTarget(join(dir, 'gen.sqlite'));
-    assert.equal(spliceFtsShards(gen, [shard.file], COLS.length).segments, 1);
-    gen.exec("INSERT INTO fts(fts, rank) VALUES ('integrity-check', 0)");
     const terms = ['w1', 'w2', 'w7', 'w90', String.fromCodePoint(0x4e00 + 6)];
-    assert.deepEqual(snapshot(gen, terms), snapshot(ref, terms));
-    gen.close();
+    // A commit every 500 rows and a 16 KiB hash: dozens of segments, all on level 0 (automerge is off).
+    const plain = writeShard(join(dir, 's0.sqlite'), data, { commitRows: 500, hashBytes: 16 * 1024 });
+    assert.ok(plain.written.levels[0]!.segments.length >= 12, `${plain.written.levels[0]!.segments.length} segments before finish`);
+    assert.ok(plain.written.levels.slice(1).every((l) => l.segments.length === 0), 'nothing merged while writing');
+    assertSplicesAlike(plain.shard, join(dir, 'gen.sqlite'), ref, terms);
 
     // A shard big enough to reach FTS5's crisis merge (here at 6 segments on a level) while it is written.
-    const crisis = new FtsShardWriter(join(dir, 's1.sqlite'), COLS, { commitRows: 500, hashBytes: 16 * 1024, crisisSegments: 6 });
-    for (let at = 0; at < data.length; at += 200) {
-      const batch = data.slice(at, at + 200);
-      crisis.insert(batch.map((r) => r.rid), batch.flatMap((r) => r.texts));
-    }
-    const peek2 = new Database(crisis.file, { readonly: true });
-    const merged = structureOf(peek2);
-    peek2.close();
-    assert.ok(merged.levels.slice(1).some((l) => l.segments.length > 0), 'the crisis merge moved segments up a level');
-    crisis.finish();
-    const gen2 = spliceTarget(join(dir, 'gen2.sqlite'));
-    assert.equal(spliceFtsShards(gen2, [crisis.file], COLS.length).segments, 1);
-    gen2.exec("INSERT INTO fts(fts, rank) VALUES ('integrity-check', 0)");
-    assert.deepEqual(snapshot(gen2, terms), snapshot(ref, terms));
-    gen2.close();
+    const crisis = writeShard(join(dir, 's1.sqlite'), data, { commitRows: 500, hashBytes: 16 * 1024, crisisSegments: 6 });
+    assert.ok(crisis.written.levels.slice(1).some((l) => l.segments.length > 0), 'the crisis merge moved segments up a level');
+    assertSplicesAlike(crisis.shard, join(dir, 'gen2.sqlite'), ref, terms);
     ref.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
