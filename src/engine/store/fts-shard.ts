@@ -40,7 +40,8 @@ export class FtsShardWriter {
     this.file = file;
     removeShardFiles(file);
     this.#db = new Database(file);
-    // As the generation file: the shard's pages are copied into it as they are.
+    // Large pages for a file written once and read once by the splice, which copies its rows (segments) into
+    // the generation whatever the generation's page size (generation-file.ts).
     this.#db.pragma('page_size = 65536');
     this.#db.pragma('journal_mode = OFF');
     this.#db.pragma('synchronous = OFF');
