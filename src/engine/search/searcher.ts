@@ -8,7 +8,7 @@ import { TidesearchError } from '../../errors/index.js';
 import type { AnalyzerRegistry } from '../analysis/analyzer.js';
 import type { FieldLayout } from '../store/layout.js';
 import type { Query, WeightedField } from '../query/ast.js';
-import { compileQuery, type CompiledQuery } from '../query/compiler.js';
+import { compileQuery, type CompiledQuery, type TermExpander } from '../query/compiler.js';
 import { parseEdismax, parseFieldWeights } from '../query/edismax.js';
 import { fieldCatalog, type FieldCatalog } from '../query/fields.js';
 import type { SqlParam } from '../query/field-values.js';
@@ -63,6 +63,8 @@ const MAX_ROWS = 100_000;
 const WINDOW = 50;
 const MAX_CACHED_WINDOW = 1000;
 const STATEMENT_CACHE = 256;
+/** Request plans kept (planOf). */
+const PLAN_CACHE = 1024;
 // Rows per `rid IN (...)` statement when reading a page's documents (SQLite allows 32766 parameters).
 const READ_CHUNK = 500;
 // No memory map, and a small page cache. In WAL mode a connection drops its whole page cache, and unmaps the
@@ -86,7 +88,16 @@ export function createSearcher(genPath: string, spec: IndexSpec, analyzers: Anal
   db.pragma('mmap_size = 0');
   db.pragma(`cache_size = -${CACHE_KIB}`);
   const fields = fieldCatalog(spec);
-  const expander = vocabTermExpander(db);
+  // Whether a compilation asked the index for terms (wildcards, ranges on full-text fields): such a plan
+  // depends on what the generation holds, and is not kept in the plan cache.
+  const vocab = vocabTermExpander(db);
+  let expanded = false;
+  const expander: TermExpander = {
+    expand(ftsColumn, match, limit) {
+      expanded = true;
+      return vocab.expand(ftsColumn, match, limit);
+    },
+  };
   const topk = topKAnswerer(db);
   // Which terms have a list: planned at seal, before the generation is searched (the change writer relies on the
   // same, store/writer.ts), so a term without a row never gets one. Most terms have none: they skip asking (one
@@ -109,7 +120,7 @@ export function createSearcher(genPath: string, spec: IndexSpec, analyzers: Anal
   };
   // Prepared once: db.pragma() would compile the statement again on every call.
   const dataVersion = db.prepare('PRAGMA data_version').pluck();
-  const results = resultCache(() => dataVersion.get() as number, options.resultCacheSize ?? 512);
+  const results = resultCache(() => dataVersion.get() as number, { capacity: options.resultCacheSize ?? 512 });
   // Column → an index of docs that starts with it (facet values are found by its seeks, sorted pages by its walk).
   const indexOf = new Map(
     (db.prepare("SELECT ii.name AS col, il.name AS ix FROM pragma_index_list('docs') il, pragma_index_info(il.name) ii WHERE ii.seqno = 0").all() as { col: string; ix: string }[]).map((r) => [r.col, r.ix]),
@@ -147,6 +158,33 @@ export function createSearcher(genPath: string, spec: IndexSpec, analyzers: Anal
   const compile = (query: Query, defaults: readonly WeightedField[], param: string): CompiledQuery =>
     compileQuery(query, { fields, analyzers, defaultFields: defaults, expander, param });
 
+  // Plans of recent requests (q, fq, sort and the parameters they read), like a database's statement cache: a
+  // repeated search skips parsing, analysis, compilation and planning. Plans that expanded terms from the index
+  // are not kept (they change with the data); the others depend on the request and the spec alone.
+  const plans = new Map<string, RequestPlan>();
+  const planOf = (req: SearchRequest): RequestPlan => {
+    const key = JSON.stringify([req.q, req.defType, req.qOp, req.df, req.qf, req.fq, req.sort]);
+    const hit = plans.get(key);
+    if (hit !== undefined) {
+      plans.delete(key);
+      plans.set(key, hit);
+      return hit;
+    }
+    expanded = false;
+    const defaults = defaultFields(fields, req);
+    const qText = (req.q ?? '').trim();
+    const qAst: Query = qText === '' ? { kind: 'all', boost: 1 } : req.defType === 'edismax' ? parseEdismax(qText, { defaultOperator: req.qOp }) : parseLucene(qText, { defaultOperator: req.qOp });
+    const q = compile(qAst, defaults, 'q');
+    const fqs = (req.fq ?? []).filter((f) => f.trim() !== '').map((f) => compile(parseLucene(f, { defaultOperator: req.qOp }), defaults, 'fq'));
+    const plan = planSelect(q, fqs);
+    const made: RequestPlan = { defaults, qAst, plan, keys: sortKeys(req.sort, fields, plan) };
+    if (!expanded && PLAN_CACHE > 0) {
+      if (plans.size >= PLAN_CACHE) plans.delete(plans.keys().next().value as string);
+      plans.set(key, made);
+    }
+    return made;
+  };
+
   /** A document (the fields fl asks for) from a row holding `layouts`' columns in that order. */
   const toDoc = (row: readonly unknown[], layouts: readonly FieldLayout[], wanted: FlSpec, score: number | undefined): Doc => {
     const doc: Record<string, IndexValue> = {};
@@ -164,13 +202,7 @@ export function createSearcher(genPath: string, spec: IndexSpec, analyzers: Anal
     spec,
     search(req: SearchRequest): SearchResult {
       results.begin();
-      const defaults = defaultFields(fields, req);
-      const qText = (req.q ?? '').trim();
-      const qAst: Query = qText === '' ? { kind: 'all', boost: 1 } : req.defType === 'edismax' ? parseEdismax(qText, { defaultOperator: req.qOp }) : parseLucene(qText, { defaultOperator: req.qOp });
-      const q = compile(qAst, defaults, 'q');
-      const fqs = (req.fq ?? []).filter((f) => f.trim() !== '').map((f) => compile(parseLucene(f, { defaultOperator: req.qOp }), defaults, 'fq'));
-      const plan = planSelect(q, fqs);
-      const keys = sortKeys(req.sort, fields, plan);
+      const { defaults, qAst, plan, keys } = planOf(req);
       const rows = Math.min(Math.max(req.rows ?? 10, 0), MAX_ROWS);
       const cursor = req.cursorMark;
       const start = cursor === undefined ? Math.max(req.start ?? 0, 0) : 0;
@@ -389,6 +421,14 @@ export function createSearcher(genPath: string, spec: IndexSpec, analyzers: Anal
       return [keyText, entry];
     });
   }
+}
+
+/** What a request's q, fq and sort compile to: the same for every search that repeats them. */
+interface RequestPlan {
+  readonly defaults: readonly WeightedField[];
+  readonly qAst: Query;
+  readonly plan: SelectPlan;
+  readonly keys: readonly SortKey[];
 }
 
 interface FlSpec {

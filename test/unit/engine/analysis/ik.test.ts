@@ -92,6 +92,18 @@ test('punctuation is dropped; emoji is kept', () => {
   for (const p of ['！', '“', '”', '。', '!']) assert.ok(!tokens.includes(p));
 });
 
+test('a repeated query text gets the same groups, however the caller used the earlier ones', () => {
+  const texts = ['北京大学陈思远', '外人军费', 'Tidesearch 搜索引擎 2024'];
+  const first = texts.map((t) => ik.analyzeQueryGroups!(t));
+  const expected = structuredClone(first);
+  for (const groups of first) {
+    groups[0]!.push('changed');
+    groups.push(['added']);
+  }
+  assert.deepEqual(texts.map((t) => ik.analyzeQueryGroups!(t)), expected);
+  assert.deepEqual(texts.map((t) => ik.analyze(t, 'query')), expected.map((g) => g.flat()));
+});
+
 test('user dictionary words and stop words apply after reload()', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ik-dict-'));
   try {
