@@ -12,16 +12,12 @@ import type { IndexSpec } from '../src/core/schema.js';
 import { createAnalyzers } from '../src/engine/analysis/index.js';
 import { layoutOf } from '../src/engine/store/layout.js';
 import { compileQuery, fieldCatalog, parseLucene } from '../src/engine/query/index.js';
-import { createSearcher } from '../src/engine/search/index.js';
 import { planSelect } from '../src/engine/search/plan.js';
-import { collectParams, echoedParams, searchRequestOf } from '../src/api/solr/params.js';
-import { selectBody } from '../src/api/solr/response.js';
-import { writeJson } from '../src/api/solr/json-writer.js';
 import { vocabTermExpander } from '../src/engine/search/term-expander.js';
 import { startMariaDb, createEmployeesTable, createEmployeeGenerator } from '../test/support/index.js';
 import { fmt, loadNow, measure, ms, parseFlags, percentile, printMachine, printTable, peakRssMiB, type LatencyStats } from './common.js';
 import { setUpSphinx, type Sphinx } from './sphinx.js';
-import { createBody, startTidesearch, timedBuild } from './tidesearch.js';
+import { createBody, serverModule, startTidesearch, timedBuild } from './tidesearch.js';
 
 const flags = parseFlags();
 const N = flags.num('rows', 1_000_000);
@@ -94,7 +90,14 @@ try {
   // Our engine in this process: the searcher each of the server's search threads runs (search-worker.ts), on
   // the same file, plus the Solr layer's parameter parsing and JSON writing; only HTTP and the thread hop are
   // left out. Measured beside raw FTS5, which runs in this process too.
-  const searcher = createSearcher(genFile, spec, analyzers);
+  // Loaded as the server runs them (compiled, unless BENCH_TSX=1): tsx's transform gives every closure a
+  // runtime name (~8 us of a rare term's ~80 on a search's closures), which production does not pay.
+  const { createSearcher } = await serverModule<typeof import('../src/engine/search/index.js')>('engine/search/index.js');
+  const { collectParams, echoedParams, searchRequestOf } = await serverModule<typeof import('../src/api/solr/params.js')>('api/solr/params.js');
+  const { selectBody } = await serverModule<typeof import('../src/api/solr/response.js')>('api/solr/response.js');
+  const { writeJson } = await serverModule<typeof import('../src/api/solr/json-writer.js')>('api/solr/json-writer.js');
+  const served = await serverModule<typeof import('../src/engine/analysis/index.js')>('engine/analysis/index.js');
+  const searcher = createSearcher(genFile, spec, served.createAnalyzers());
   // The server caches results until the file's data_version changes; a write from this process before each
   // timed query (untimed) makes every query do its work. --cached measures the cache instead. The write also
   // empties SQLite's page cache of every other connection, so raw FTS5 gets the same write before each of its

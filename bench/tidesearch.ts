@@ -45,6 +45,15 @@ function compileOnce(): void {
   compiled = true;
 }
 
+/**
+ * A module of the server's code (path under src/, with its .js name) as the server runs it: compiled from dist/
+ * once startTidesearch has compiled it, else the source through tsx.
+ */
+export async function serverModule<T>(path: string): Promise<T> {
+  const root = process.env.TIDESEARCH_SERVER_ENTRY === 'dist' ? '../dist/src/' : '../src/';
+  return (await import(new URL(root + path, import.meta.url).href)) as T;
+}
+
 export async function startTidesearch(dataDir?: string): Promise<ChildServer & { dataDir: string }> {
   compileOnce();
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'tidesearch-bench-'));
