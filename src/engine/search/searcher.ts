@@ -63,8 +63,12 @@ const MAX_ROWS = 100_000;
 const WINDOW = 50;
 const MAX_CACHED_WINDOW = 1000;
 const STATEMENT_CACHE = 256;
-/** Request plans kept (planOf). */
-const PLAN_CACHE = 1024;
+/**
+ * Request plans kept (planOf), and first-page statements kept per plan: at most 512 prepared statements beside
+ * the statement cache's 256 (a few KiB each).
+ */
+const PLAN_CACHE = 256;
+const PLAN_PAGES = 2;
 // Rows per `rid IN (...)` statement when reading a page's documents (SQLite allows 32766 parameters).
 const READ_CHUNK = 500;
 // No memory map, and a small page cache. In WAL mode a connection drops its whole page cache, and unmaps the
@@ -163,7 +167,10 @@ export function createSearcher(genPath: string, spec: IndexSpec, analyzers: Anal
   // are not kept (they change with the data); the others depend on the request and the spec alone.
   const plans = new Map<string, RequestPlan>();
   const planOf = (req: SearchRequest): RequestPlan => {
-    const key = JSON.stringify([req.q, req.defType, req.qOp, req.df, req.qf, req.fq, req.sort]);
+    // Each part with its length (absent: -1), so no two requests share a key whatever their text holds.
+    const part = (v: string | undefined): string => (v === undefined ? '-1:' : `${v.length}:${v}`);
+    let key = part(req.q) + part(req.defType) + part(req.qOp) + part(req.df) + part(req.qf) + part(req.sort);
+    for (const f of req.fq ?? []) key += part(f);
     const hit = plans.get(key);
     if (hit !== undefined) {
       plans.delete(key);
@@ -177,7 +184,7 @@ export function createSearcher(genPath: string, spec: IndexSpec, analyzers: Anal
     const q = compile(qAst, defaults, 'q');
     const fqs = (req.fq ?? []).filter((f) => f.trim() !== '').map((f) => compile(parseLucene(f, { defaultOperator: req.qOp }), defaults, 'fq'));
     const plan = planSelect(q, fqs);
-    const made: RequestPlan = { defaults, qAst, plan, keys: sortKeys(req.sort, fields, plan) };
+    const made: RequestPlan = { defaults, qAst, plan, keys: sortKeys(req.sort, fields, plan), listed: plan.ftsOnly !== null && mayHaveList(plan.ftsOnly), pages: new Map() };
     if (!expanded && PLAN_CACHE > 0) {
       if (plans.size >= PLAN_CACHE) plans.delete(plans.keys().next().value as string);
       plans.set(key, made);
@@ -202,7 +209,8 @@ export function createSearcher(genPath: string, spec: IndexSpec, analyzers: Anal
     spec,
     search(req: SearchRequest): SearchResult {
       results.begin();
-      const { defaults, qAst, plan, keys } = planOf(req);
+      const planned = planOf(req);
+      const { defaults, qAst, plan, keys } = planned;
       const rows = Math.min(Math.max(req.rows ?? 10, 0), MAX_ROWS);
       const cursor = req.cursorMark;
       const start = cursor === undefined ? Math.max(req.start ?? 0, 0) : 0;
@@ -272,7 +280,7 @@ export function createSearcher(genPath: string, spec: IndexSpec, analyzers: Anal
       // counts the hits only for a term it holds).
       const byScore = keys.length === 2 && keys[0]!.expr === plan.rankAsc && keys[0]!.dir === 'asc' && keys[1]!.expr === 'd.rid' && keys[1]!.dir === 'asc';
       const fromTopK = (limit: number): unknown[][] | null => {
-        if (topk === null || !byScore || cursor !== undefined || plan.ftsOnly === null || plan.constantScore || !mayHaveList(plan.ftsOnly)) return null;
+        if (topk === null || !byScore || cursor !== undefined || plan.ftsOnly === null || plan.constantScore || !planned.listed) return null;
         const top = topk.page(plan.ftsOnly, plan.bm25, limit, count);
         return top && top.map(([r, score]) => [r, score, ...rankKeys.map((k) => (k.expr === plan.rankAsc ? null : r))]);
       };
@@ -313,9 +321,18 @@ export function createSearcher(genPath: string, spec: IndexSpec, analyzers: Anal
       // hits would have told.
       const firstRanked = (): unknown[][] | null => {
         if (!ftsRank || start !== 0 || cursor !== undefined || rows > WINDOW) return null;
-        const ranked = `SELECT ${rid} AS id, ${needScore ? plan.rankAsc : 'NULL'} AS r, ${carried} ${fromWhere} ORDER BY ${orderBy(orderKeys)} LIMIT ${rows}`;
-        const sql = `SELECT t.*${columnsOf(readLayouts)} FROM (${ranked}) t LEFT JOIN docs d ON d.rid = t.id ORDER BY ${orderBy(orderKeys.map(alias))}`;
-        const got = results.through(cacheKey(sql, params), () => prepare(sql).raw(true).safeIntegers(true).all(...params) as unknown[][]);
+        // Its statement depends on the plan, rows and the columns read alone: kept with the plan.
+        const pageKey = `${rows} ${needScore ? 1 : 0} ${req.hl ? 'hl' : `fl:${req.fl ?? '*'}`}`;
+        let page = planned.pages.get(pageKey);
+        if (page === undefined) {
+          const ranked = `SELECT ${rid} AS id, ${needScore ? plan.rankAsc : 'NULL'} AS r, ${carried} ${fromWhere} ORDER BY ${orderBy(orderKeys)} LIMIT ${rows}`;
+          const sql = `SELECT t.*${columnsOf(readLayouts)} FROM (${ranked}) t LEFT JOIN docs d ON d.rid = t.id ORDER BY ${orderBy(orderKeys.map(alias))}`;
+          page = { sql, stmt: db.prepare(sql).raw(true).safeIntegers(true) };
+          if (planned.pages.size >= PLAN_PAGES) planned.pages.clear();
+          planned.pages.set(pageKey, page);
+        }
+        const stmt = page.stmt;
+        const got = results.through(cacheKey(page.sql, params), () => stmt.all(...params) as unknown[][]);
         inferCount(got, rows, 0);
         withDocs = true;
         return got;
@@ -429,6 +446,10 @@ interface RequestPlan {
   readonly qAst: Query;
   readonly plan: SelectPlan;
   readonly keys: readonly SortKey[];
+  /** Whether the generation may hold a top-K list for its one term (topk_terms). */
+  readonly listed: boolean;
+  /** First ranked pages' statements, by rows, score and the columns read (firstRanked). */
+  readonly pages: Map<string, { readonly sql: string; readonly stmt: Database.Statement }>;
 }
 
 interface FlSpec {
