@@ -182,6 +182,33 @@ test('a searcher sees changes the writer commits (cached results are dropped)', 
   }
 });
 
+test('a repeated search follows the data: wildcards reach terms added after it first ran, pages read the fields fl names', async () => {
+  const { GenerationWriter } = await import('../../../../src/engine/store/writer.js');
+  const g = buildGeneration();
+  const reader = createSearcher(g.file, booksSpec, fakeAnalyzers);
+  try {
+    const zWildcard = () => reader.search({ q: 'title:z?bra', fl: 'id', rows: 100 }).docs.map((d) => d['id']);
+    assert.deepEqual(zWildcard(), []);
+    assert.deepEqual(zWildcard(), []);
+    const w = new GenerationWriter(g.file, booksSpec);
+    const values = { ...books[0]!, id: 99, title: 'Zebra crossing', body: 'a zebra', big: 1 };
+    w.apply([{ kind: 'upsert', key: '99', version: 200n, values, tokens: ['zebra crossing', 'a zebra'] }], [], () => true);
+    w.close();
+    assert.deepEqual(zWildcard(), [99], 'the expansion of z?bra is not kept with the plan');
+    // The same q with other fields and page sizes: each answer holds what its fl names.
+    const idOnly = reader.search({ q: 'title:zebra', fl: 'id' });
+    const withTitle = reader.search({ q: 'title:zebra', fl: 'id,title' });
+    const withScore = reader.search({ q: 'title:zebra', fl: 'id,score', rows: 1 });
+    assert.deepEqual(idOnly.docs, [{ id: 99 }]);
+    assert.deepEqual(withTitle.docs, [{ id: 99, title: 'Zebra crossing' }]);
+    assert.deepEqual(Object.keys(withScore.docs[0]!), ['id', 'score']);
+    assert.deepEqual(reader.search({ q: 'title:zebra', fl: 'id' }).docs, [{ id: 99 }]);
+  } finally {
+    reader.close();
+    g.cleanup();
+  }
+});
+
 test('numFound is exact whether the hits fit in the first ranked window or not, on every page and after changes', async () => {
   const { GenerationWriter } = await import('../../../../src/engine/store/writer.js');
   // 130 documents: 'every' in all, 'half' in 65, 'few' in 7, 'edge' in exactly 50 (one window).
