@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { resultCache } from '../../../../src/engine/search/result-cache.js';
+import { resultCache, type ResultCache } from '../../../../src/engine/search/result-cache.js';
 
 function files() {
   const dir = mkdtempSync(join(tmpdir(), 'result-cache-'));
@@ -27,7 +27,7 @@ function files() {
   return {
     dataVersion,
     versionReads: () => versionReads,
-    /** What the search reads, with `cost` ms on the fake clock. */
+    /** What a search reads from the file. */
     value: () => read.get() as number,
     commit: () => void bump.run(),
     close() {
@@ -44,20 +44,32 @@ function clock() {
   return { now: () => t, spend: (ms: number) => (t += ms) };
 }
 
-test('an expensive result is kept until another connection commits, then computed again', () => {
+type Files = ReturnType<typeof files>;
+type Clock = ReturnType<typeof clock>;
+
+/** A cache over a fresh file and clock, keeping results that cost 1 ms or more; the file is removed after `body`. */
+function withCache(body: (f: Files, c: Clock, cache: ResultCache) => void, capacity?: number): void {
   const f = files();
   const c = clock();
-  const cache = resultCache(f.dataVersion, { now: c.now, minCostMs: 1 });
-  let computed = 0;
-  const search = () => {
-    cache.begin();
-    return cache.through('q', () => {
-      computed++;
-      c.spend(5);
-      return f.value();
-    });
-  };
+  const cache = resultCache(f.dataVersion, { now: c.now, minCostMs: 1, ...(capacity === undefined ? {} : { capacity }) });
   try {
+    body(f, c, cache);
+  } finally {
+    f.close();
+  }
+}
+
+test('an expensive result is kept until another connection commits, then computed again', () => {
+  withCache((f, c, cache) => {
+    let computed = 0;
+    const search = () => {
+      cache.begin();
+      return cache.through('q', () => {
+        computed++;
+        c.spend(5);
+        return f.value();
+      });
+    };
     assert.equal(search(), 1);
     assert.equal(search(), 1); // first kept here: the first search saw no version to compare with
     assert.equal(search(), 1);
@@ -66,17 +78,12 @@ test('an expensive result is kept until another connection commits, then compute
     assert.equal(search(), 2, 'a commit makes the next search compute again');
     assert.equal(search(), 2);
     assert.equal(computed, 3);
-  } finally {
-    f.close();
-  }
+  });
 });
 
 test('a cheap result is computed every time and never reads the version', () => {
-  const f = files();
-  const c = clock();
-  const cache = resultCache(f.dataVersion, { now: c.now, minCostMs: 1 });
-  let computed = 0;
-  try {
+  withCache((f, c, cache) => {
+    let computed = 0;
     for (let i = 0; i < 5; i++) {
       if (i === 3) f.commit();
       cache.begin();
@@ -89,45 +96,35 @@ test('a cheap result is computed every time and never reads the version', () => 
     }
     assert.equal(computed, 5);
     assert.equal(f.versionReads(), 0);
-  } finally {
-    f.close();
-  }
+  });
 });
 
 test('a result computed while a commit lands is not kept: the next search reads the new data', () => {
-  const f = files();
-  const c = clock();
-  const cache = resultCache(f.dataVersion, { now: c.now, minCostMs: 1 });
-  const expensive = (during?: () => void) => () => {
-    const v = f.value();
-    during?.();
-    c.spend(5);
-    return v;
-  };
-  try {
+  withCache((f, c, cache) => {
+    const expensive = (during?: () => void) => () => {
+      const v = f.value();
+      during?.();
+      c.spend(5);
+      return v;
+    };
     cache.begin();
     cache.through('warm', expensive()); // the cache learns the version
     cache.begin();
     assert.equal(cache.through('q', expensive(f.commit)), 1, 'read before the commit');
     cache.begin();
     assert.equal(cache.through('q', expensive()), 2, 'not answered from the result the commit overtook');
-  } finally {
-    f.close();
-  }
+  });
 });
 
 test('a search that read the version keeps what it computes after, and least recently used entries go first', () => {
-  const f = files();
-  const c = clock();
-  const cache = resultCache(f.dataVersion, { now: c.now, minCostMs: 1, capacity: 2 });
-  const computed: string[] = [];
-  const get = (key: string) =>
-    cache.through(key, () => {
-      computed.push(key);
-      c.spend(5);
-      return key;
-    });
-  try {
+  withCache((_, c, cache) => {
+    const computed: string[] = [];
+    const get = (key: string) =>
+      cache.through(key, () => {
+        computed.push(key);
+        c.spend(5);
+        return key;
+      });
     cache.begin();
     get('a');
     cache.begin();
@@ -138,7 +135,5 @@ test('a search that read the version keeps what it computes after, and least rec
     get('a');
     get('b');
     assert.deepEqual(computed, ['a', 'a', 'b', 'c', 'b']);
-  } finally {
-    f.close();
-  }
+  }, 2);
 });
