@@ -29,5 +29,7 @@ export interface Analyzer {
 
 export interface AnalyzerRegistry {
   get(name: TokenName): Analyzer;
+  /** Moves whenever get() may hand out different analyzers (a reloaded dictionary); absent, it never does. */
+  readonly version?: number;
 }
 

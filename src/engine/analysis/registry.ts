@@ -39,8 +39,12 @@ export function createAnalyzers(options: AnalyzerOptions = {}): ReloadableAnalyz
   // The ik analyzer loads jieba (query mode) and its dictionary lookup (index mode) on first use, so a thread
   // pays only for what it does.
   let ik: Analyzer | undefined;
+  let version = 0;
 
   return {
+    get version(): number {
+      return version;
+    },
     get(name: TokenName): Analyzer {
       if (name !== 'ik') return fixed[name];
       ik ??= build(userDict);
@@ -51,6 +55,7 @@ export function createAnalyzers(options: AnalyzerOptions = {}): ReloadableAnalyz
       if (next.fingerprint === userDict.fingerprint) return false;
       userDict = next;
       ik = undefined;
+      version++;
       return true;
     },
   };

@@ -166,7 +166,14 @@ export function createSearcher(genPath: string, spec: IndexSpec, analyzers: Anal
   // repeated search skips parsing, analysis, compilation and planning. Plans that expanded terms from the index
   // are not kept (they change with the data); the others depend on the request and the spec alone.
   const plans = new Map<string, RequestPlan>();
+  // A plan holds its query's analysis: when the registry's analyzers change (a user dictionary reloaded for
+  // another generation in this thread), the plans made with the old ones go.
+  let analysisVersion = analyzers.version ?? 0;
   const planOf = (req: SearchRequest): RequestPlan => {
+    if ((analyzers.version ?? 0) !== analysisVersion) {
+      plans.clear();
+      analysisVersion = analyzers.version ?? 0;
+    }
     // Each part with its length (absent: -1), so no two requests share a key whatever their text holds.
     const part = (v: string | undefined): string => (v === undefined ? '-1:' : `${v.length}:${v}`);
     let key = part(req.q) + part(req.defType) + part(req.qOp) + part(req.df) + part(req.qf) + part(req.sort);

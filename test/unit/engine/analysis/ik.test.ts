@@ -113,10 +113,13 @@ test('user dictionary words and stop words apply after reload()', () => {
     writeFileSync(stop, '');
     const reg = createAnalyzers({ userDictPath: dict, stopWordsPath: stop });
     assert.notDeepEqual(reg.get('ik').analyze('潮汐搜索', 'query'), ['潮汐搜索']);
+    const version = reg.version;
     assert.equal(reg.reload(), false);
+    assert.equal(reg.version, version, 'an unchanged dictionary keeps the version (searchers keep their plans)');
     writeFileSync(dict, '# extra words\n潮汐搜索\n阿里雲盤 100000 nz\n');
     writeFileSync(stop, 'the\n的\n');
     assert.equal(reg.reload(), true);
+    assert.notEqual(reg.version, version, 'a changed dictionary moves the version (searchers analyse queries again)');
     const ik2 = reg.get('ik');
     assert.deepEqual(ik2.analyze('潮汐搜索', 'query'), ['潮汐搜索']);
     assert.deepEqual(ik2.analyze('阿里云盘', 'query'), ['阿里云盘']); // listed in traditional, folded

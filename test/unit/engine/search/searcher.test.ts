@@ -6,6 +6,7 @@ import { createSearcher, type GenerationSearcher } from '../../../../src/engine/
 import type { RowImage } from '../../../../src/core/value.js';
 import { books, booksSpec, buildGeneration, fakeAnalyzers, type BuiltGeneration } from './books-fixture.js';
 import { TidesearchError } from '../../../../src/errors/index.js';
+import type { AnalyzerRegistry } from '../../../../src/engine/analysis/analyzer.js';
 
 let gen: BuiltGeneration;
 let s: GenerationSearcher;
@@ -206,6 +207,32 @@ test('a repeated search follows the data: wildcards reach terms added after it f
   } finally {
     reader.close();
     g.cleanup();
+  }
+});
+
+test('a repeated search is analysed again once the registry hands out other analyzers (a reloaded dictionary)', () => {
+  // After the "reload", 'quick' is a stop word of the standard analyzer, so title:quick matches nothing.
+  let stopQuick = false;
+  const registry: AnalyzerRegistry = {
+    get version() {
+      return stopQuick ? 1 : 0;
+    },
+    get(name) {
+      const plain = fakeAnalyzers.get(name);
+      return stopQuick ? { ...plain, analyze: (text, mode) => plain.analyze(text, mode).filter((w) => w !== 'quick') } : plain;
+    },
+  };
+  const reader = createSearcher(gen.file, booksSpec, registry);
+  try {
+    const quick = () => reader.search({ q: 'title:quick', fl: 'id', rows: 100 }).numFound;
+    const expected = books.filter((r) => has(r, 'title', 'quick')).length;
+    assert.ok(expected > 0);
+    assert.equal(quick(), expected);
+    assert.equal(quick(), expected);
+    stopQuick = true;
+    assert.equal(quick(), 0);
+  } finally {
+    reader.close();
   }
 });
 
