@@ -154,7 +154,8 @@ function fts5Insert(t: Tokenized, settings: FtsSettings): { rowsPerSec: number; 
   try {
     const file = join(dir, 'raw.sqlite');
     const sdb = new Database(file);
-    // Same settings as src/engine/store/generation-file.ts uses for a generation being built.
+    // As our build writes FTS5: the page size and pragmas of its shards (src/engine/store/fts-shard.ts). The
+    // finished generation file has 4 KiB pages (generation-file.ts), for its readers; the splice copies rows.
     sdb.pragma('page_size = 65536');
     sdb.pragma('journal_mode = OFF');
     sdb.pragma('synchronous = OFF');
@@ -172,9 +173,9 @@ function fts5Insert(t: Tokenized, settings: FtsSettings): { rowsPerSec: number; 
     const o = performance.now();
     sdb.exec("INSERT INTO fts(fts) VALUES ('optimize')");
     const optimizeS = (performance.now() - o) / 1000;
-    const pages = sdb.pragma('page_count', { simple: true }) as number;
+    const bytes = (sdb.pragma('page_count', { simple: true }) as number) * (sdb.pragma('page_size', { simple: true }) as number);
     sdb.close();
-    return { rowsPerSec: rows / insertS, optimizeS, fileMiB: (pages * 65536) / 1048576 };
+    return { rowsPerSec: rows / insertS, optimizeS, fileMiB: bytes / 1048576 };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
