@@ -171,7 +171,7 @@ export async function runFullBuild(i: FullBuildInput): Promise<FullBuildResult> 
     const mergeFts = segments > MAX_KEPT_SEGMENTS;
     const topk = builder.sealPlanned({ minDocs }, counts, mergeFts);
     ctx.progress('indexBuild', dumped, dumped);
-    ctx.log(`indexBuild: ${mergeFts ? `FTS5 segments merged into one in ${Date.now() - t3} ms` : `${segments} FTS5 segment(s) kept as spliced`}; ${topk.pending} top-K lists of frequent terms planned (${Math.round(topk.ms)} ms), to be ranked once the generation is live`);
+    ctx.log(`indexBuild: ${mergeFts ? `FTS5 segments merged into one in ${Date.now() - t3} ms` : `${segments} FTS5 segment(s) kept as spliced`}; ${topk.pending} top-K lists of frequent terms planned (${Math.round(topk.ms)} ms), to be ranked once the generation is live; ${topk.values.stored} frequent exact values counted (${Math.round(topk.values.ms)} ms)`);
     const docCount = builder.docCount();
     builder.close();
 

@@ -178,7 +178,7 @@ class Compiler {
       case 'term':
       case 'phrase': {
         const v = typed(q.text);
-        return v === undefined ? NONE : { k: 'sql', sql: `${col} = ?`, params: [v] };
+        return v === undefined ? NONE : { k: 'sql', sql: `${col} = ?`, params: [v], eq: { column: layout.sortColumn, value: v } };
       }
       case 'prefix':
         return { k: 'sql', sql: `d.${layout.column} GLOB ?`, params: [`${globEscape(q.prefix)}*`] };

@@ -7,7 +7,13 @@ export type Condition =
   | { readonly k: 'all' }
   | { readonly k: 'none' }
   | { readonly k: 'fts'; readonly expr: string }
-  | { readonly k: 'sql'; readonly sql: string; readonly params: readonly SqlParam[] }
+  | {
+      readonly k: 'sql';
+      readonly sql: string;
+      readonly params: readonly SqlParam[];
+      /** Set when the predicate is `column = value` on an exact field (its hits may have a stored count). */
+      readonly eq?: { readonly column: string; readonly value: SqlParam };
+    }
   | { readonly k: 'and'; readonly items: readonly Condition[] }
   | { readonly k: 'or'; readonly items: readonly Condition[] }
   | { readonly k: 'not'; readonly item: Condition };

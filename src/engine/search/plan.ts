@@ -29,6 +29,8 @@ export interface SelectPlan {
   /** bm25(...) call text for fts-only ranking. */
   readonly bm25: string;
   readonly matchesNothing: boolean;
+  /** The whole query (q and fq together) is `column = value` on an exact field: numFound may be stored. */
+  readonly equality: { readonly column: string; readonly value: SqlParam } | null;
 }
 
 export function planSelect(q: CompiledQuery, filters: readonly CompiledQuery[]): SelectPlan {
@@ -62,6 +64,7 @@ export function planSelect(q: CompiledQuery, filters: readonly CompiledQuery[]):
       ftsDriven: { match, rest: restText, restParams: whereParams.slice(1) },
       bm25,
       matchesNothing,
+      equality: null,
     };
   }
   const whereParams: SqlParam[] = [];
@@ -69,7 +72,8 @@ export function planSelect(q: CompiledQuery, filters: readonly CompiledQuery[]):
   const where = cond.k === 'all' ? '1' : sqlOf(cond, whereParams);
   const scoring = positiveFts(q.condition);
   if (scoring.length === 0) {
-    return { from: 'docs d', fromParams: [], where, whereParams, score: '1.0', constantScore: true, rankAsc: '0.0', ftsOnly: null, ftsDriven: null, bm25, matchesNothing };
+    const equality = cond.k === 'sql' && cond.eq !== undefined ? cond.eq : null;
+    return { from: 'docs d', fromParams: [], where, whereParams, score: '1.0', constantScore: true, rankAsc: '0.0', ftsOnly: null, ftsDriven: null, bm25, matchesNothing, equality };
   }
   const scoreMatch = scoring.map((p) => `(${p})`).join(' OR ');
   return {
@@ -84,6 +88,7 @@ export function planSelect(q: CompiledQuery, filters: readonly CompiledQuery[]):
     ftsDriven: null,
     bm25,
     matchesNothing,
+    equality: null,
   };
 }
 

@@ -28,6 +28,7 @@ import { scopeKey } from '../store/topk-table.js';
 import { walkSorted } from './sorted-walk.js';
 import { ftsTotals } from '../store/bm25.js';
 import { vocabTermCounter } from './term-count.js';
+import { valueCounter } from '../store/value-counts.js';
 
 /** Searches one generation in the calling thread (synchronously: better-sqlite3 blocks its thread). */
 export interface GenerationSearcher {
@@ -112,6 +113,13 @@ export function createSearcher(genPath: string, spec: IndexSpec, analyzers: Anal
     return one !== null && listed !== null && listed.has(`${scopeKey(one.columns)}\u0000${one.term}`);
   };
   const termCount = vocabTermCounter(db, fields.ftsColumns);
+  const valueCount = valueCounter(db);
+  /** numFound from stored counts (a one-term match's vocabulary, an exact value's row), or null: count the hits. */
+  const storedCount = (plan: SelectPlan): number | null => {
+    if (plan.matchesNothing) return null;
+    if (plan.ftsOnly !== null) return termCount(plan.ftsOnly);
+    return plan.equality === null ? null : valueCount(plan.equality.column, plan.equality.value);
+  };
   const cache = new Map<string, Database.Statement>();
   const prepare = (sql: string): Database.Statement => {
     let s = cache.get(sql);
@@ -227,7 +235,7 @@ export function createSearcher(genPath: string, spec: IndexSpec, analyzers: Anal
       const wanted = parseFl(req.fl);
       let numFound: number | undefined;
       const count = (): number =>
-        (numFound ??= results.through(cacheKey('count', [plan.from, plan.where, plan.ftsOnly, ...plan.fromParams, ...plan.whereParams]), () => (plan.ftsOnly !== null && !plan.matchesNothing ? termCount(plan.ftsOnly) : null) ?? countOf(prepare, plan)));
+        (numFound ??= results.through(cacheKey('count', [plan.from, plan.where, plan.ftsOnly, ...plan.fromParams, ...plan.whereParams]), () => storedCount(plan) ?? countOf(prepare, plan)));
 
       // The page: ranked on fts alone when the full-text match is the only predicate and order is by score.
       const ftsRank = plan.ftsOnly !== null && keys.every((k) => k.expr === plan.rankAsc || k.expr === 'd.rid');

@@ -9,7 +9,11 @@ import { layoutOf, type FieldLayout } from './layout.js';
 import { pendingTopK, planTopK, rankTopK, writeTopK, type TermCounts, type TopKBuildStats, type TopKOptions } from './topk-table.js';
 import { docColumns, docParams, ftsTexts } from './values.js';
 import { spliceFtsShards, type SpliceStats } from './fts-splice.js';
+import { countedColumns, storeValueCounts } from './value-counts.js';
 import Database from 'better-sqlite3';
+
+/** Top-K options, and `valueMinDocs`: values of exact text fields held by at least this many documents get a stored count (value-counts.ts). */
+export type SealOptions = TopKOptions & { readonly valueMinDocs?: number };
 
 export interface TextBatch {
   readonly rids: readonly number[];
@@ -107,7 +111,7 @@ export class GenerationBuilder {
   }
 
   /** sealPlanned(), then the pending top-K lists ranked and stored in this thread (tests and fixtures). */
-  seal(topk: TopKOptions = {}): TopKBuildStats {
+  seal(topk: SealOptions = {}): TopKBuildStats {
     const t0 = performance.now();
     this.sealPlanned(topk);
     const plan = pendingTopK(this.#db);
@@ -124,16 +128,19 @@ export class GenerationBuilder {
    * seal(), with the top-K lists planned and left pending: they are ranked once the generation is live
    * (pipeline/topk-ranking.ts), so the build does not wait for them. `counts`: the terms' document counts when
    * the shards supplied them (else the vocabulary is read here). `mergeFts` false keeps the FTS5 segments as
-   * they are (a few spliced shards, each already one segment). Returns how many lists are pending.
+   * they are (a few spliced shards, each already one segment). Also stores the frequent exact values' document
+   * counts (value-counts.ts). Returns how many lists are pending.
    */
-  sealPlanned(topk: TopKOptions = {}, counts?: TermCounts, mergeFts = true): { readonly pending: number; readonly ms: number } {
+  sealPlanned(topk: SealOptions = {}, counts?: TermCounts, mergeFts = true): { readonly pending: number; readonly ms: number; readonly values: { readonly stored: number; readonly ms: number } } {
     if (mergeFts) optimizeFts(this.#db);
     createFieldIndexes(this.#db, this.spec);
+    const tv = performance.now();
+    const values = { stored: storeValueCounts(this.#db, countedColumns(this.#layout, this.spec.key), topk.valueMinDocs), ms: performance.now() - tv };
     const plan = planTopK(this.#db, this.spec, topk, counts);
     this.#db.pragma('journal_mode = WAL');
     this.#db.pragma('synchronous = NORMAL');
     const pending = plan.rank.reduce((n, item) => n + 1 + item.copies.length, 0);
-    return { pending, ms: performance.now() - plan.startedAt };
+    return { pending, ms: performance.now() - plan.startedAt, values };
   }
 
   close(): void {

@@ -13,6 +13,7 @@
 //   fts: FTS5(t0, t1, ...) content='' contentless_delete=1 tokenize='ascii'; one column per full-text field
 //        (search:true and token != 'string'); each holds the analyzer's index-mode tokens joined by ' '.
 //   Exact-match (token 'string') and non-text fields are plain columns with a B-tree index (ix_fN).
+//   value_counts(col, value, n) WITHOUT ROWID: stored counts of frequent exact text values (value-counts.ts).
 import type { FieldKind } from '../../core/value.js';
 import type { FieldSpec, IndexSpec } from '../../core/schema.js';
 

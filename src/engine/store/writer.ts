@@ -8,6 +8,7 @@ import type { Statement } from 'better-sqlite3';
 import { openGenerationFile, readMeta, type GenDb } from './generation-file.js';
 import { layoutOf, type FieldLayout } from './layout.js';
 import { docColumns, docParams, type SqlValue } from './values.js';
+import { valueCountTracker, type ValueCountTracker } from './value-counts.js';
 
 /**
  * `tokens`: the full-text fields' index-mode tokens of `values`, in FTS column order; a function is called
@@ -67,6 +68,8 @@ export class GenerationWriter {
   /** Terms with a stored top-K (topk-table.ts); their instances in changed rows are recorded. */
   readonly #frequent: ReadonlySet<string>;
   readonly #touch: { readonly rid: Statement; readonly clear: Statement; readonly term: Statement } | null;
+  /** Stored counts of frequent exact values (value-counts.ts), kept exact in each transaction. */
+  readonly #valueCounts: ValueCountTracker | null;
 
   constructor(fileOrDb: string | GenDb, spec: IndexSpec) {
     this.db = typeof fileOrDb === 'string' ? openGenerationFile(fileOrDb) : fileOrDb;
@@ -104,6 +107,7 @@ export class GenerationWriter {
           term: db.prepare('INSERT INTO touched_terms(term, col, rid, tf) VALUES (?, ?, ?, ?)'),
         }
       : null;
+    this.#valueCounts = valueCountTracker(db, cols);
     this.#frequent = new Set(topk ? (db.prepare('SELECT DISTINCT term FROM topk_terms').pluck().all() as string[]) : []);
   }
 
@@ -153,7 +157,9 @@ export class GenerationWriter {
       else next[t] = k;
       tail.set(key, k);
     }
+    const counted = this.#valueCounts?.positions ?? [];
     this.db.transaction(() => {
+      const counts = this.#valueCounts?.begin();
       /** rid → whether it had a full-text row before this transaction, and its tokens after it (null: gone). */
       const fts = new Map<number, { readonly existed: boolean; tokens: DocOpTokens | null }>();
       const change = (rid: number, existed: boolean, tokens: DocOpTokens | null): void => {
@@ -177,6 +183,7 @@ export class GenerationWriter {
         const op = ops[last]!;
         if (op.kind === 'delete') {
           if (doc) {
+            for (const i of counted) counts!.note(i, doc[i + 2], -1);
             s.deleteDoc.run(doc[0]);
             change(Number(doc[0]), true, null);
           }
@@ -188,11 +195,17 @@ export class GenerationWriter {
           const rid = doc[0] as bigint;
           const changed: number[] = [];
           for (let i = 0; i < params.length; i++) if (!sameValue(doc[i + 2], params[i]!)) changed.push(i);
+          for (const i of counted) {
+            if (sameValue(doc[i + 2], params[i]!)) continue;
+            counts!.note(i, doc[i + 2], -1);
+            counts!.note(i, params[i], 1);
+          }
           if (changed.length === 0) s.version.run(op.version, rid);
           else this.#update(rid, op.version, params, changed);
           if (this.#ftsParams.some((i) => changed.includes(i))) change(Number(rid), true, op.tokens);
         } else {
           if (tomb !== undefined) s.tombDel.run(key);
+          for (const i of counted) counts!.note(i, params[i], 1);
           // A new rid may reuse one deleted earlier (even in this transaction): change() keeps its first state.
           change(Number(s.insert.run(key, op.version, ...params).lastInsertRowid), false, op.tokens);
         }
@@ -207,6 +220,7 @@ export class GenerationWriter {
         }
         this.#touched(rid, tokens);
       }
+      counts?.flush();
       for (const p of positions) s.posPut.run(p.topic, p.partition, p.offset);
     })();
     return { applied, skipped: ops.length - applied, outcome };

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { FieldSpec, IndexSpec, TokenName } from '../../../../src/core/schema.js';
 import type { RowImage } from '../../../../src/core/value.js';
 import type { Analyzer, AnalyzerRegistry } from '../../../../src/engine/analysis/analyzer.js';
-import { GenerationBuilder } from '../../../../src/engine/store/builder.js';
+import { GenerationBuilder, type SealOptions } from '../../../../src/engine/store/builder.js';
 
 function words(text: string): string[] {
   const out: string[] = [];
@@ -67,7 +67,7 @@ export interface BuiltGeneration {
   cleanup(): void;
 }
 
-export function buildGeneration(spec: IndexSpec = booksSpec, rows: readonly RowImage[] = books, analyzers: AnalyzerRegistry = fakeAnalyzers): BuiltGeneration {
+export function buildGeneration(spec: IndexSpec = booksSpec, rows: readonly RowImage[] = books, analyzers: AnalyzerRegistry = fakeAnalyzers, seal: SealOptions = {}): BuiltGeneration {
   const dir = mkdtempSync(join(tmpdir(), 'tidesearch-search-'));
   const file = join(dir, 'gen-1.sqlite');
   const b = new GenerationBuilder(file, spec);
@@ -76,7 +76,7 @@ export function buildGeneration(spec: IndexSpec = booksSpec, rows: readonly RowI
   const tokenNames = b.ftsTokens;
   const tokens = batch.texts.map((t, i) => (t === null ? '' : analyzers.get(tokenNames[i % tokenNames.length]!).indexText(t)));
   b.insertTokens(batch.rids, tokens);
-  b.seal();
+  b.seal(seal);
   b.close();
   return { file, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }

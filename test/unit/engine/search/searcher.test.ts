@@ -312,6 +312,51 @@ test('pages of exact-field matches hold the right documents, only the fields fl 
   }
 });
 
+test('numFound of an exact value held by many documents is their stored count, kept exact by the writer', async () => {
+  const { GenerationWriter } = await import('../../../../src/engine/store/writer.js');
+  const Database = (await import('better-sqlite3')).default;
+  // 'common' (87 documents) gets a stored count at seal, 'rare' (43) does not (valueMinDocs 50).
+  const rows: RowImage[] = Array.from({ length: 130 }, (_, i) => ({ ...books[i % 7]!, id: 3000 + i, category: i % 3 === 0 ? 'rare' : 'common', qty: i % 4 }));
+  const g = buildGeneration(booksSpec, rows, fakeAnalyzers, { valueMinDocs: 50 });
+  const reader = createSearcher(g.file, booksSpec, fakeAnalyzers);
+  const model = new Map(rows.map((r) => [r['id'] as number, r]));
+  const hits = (category: string, qty?: number) => [...model.values()].filter((r) => r['category'] === category && (qty === undefined || r['qty'] === qty)).length;
+  const numFound = (q: string, fq?: string[]) => reader.search({ q, fq, rows: 0 }).numFound;
+  const expectCounts = (when: string) => {
+    for (const c of ['common', 'rare', 'none']) {
+      assert.equal(numFound(`category:${c}`), hits(c), `category:${c} ${when}`);
+      assert.equal(numFound('*:*', [`category:${c}`]), hits(c), `fq category:${c} ${when}`);
+      assert.equal(numFound(`category:${c}`, ['qty:1']), hits(c, 1), `category:${c} fq qty:1 ${when}`);
+    }
+  };
+  try {
+    expectCounts('after seal');
+    const w = new GenerationWriter(g.file, booksSpec);
+    const upsert = (id: number, category: string, version: bigint) => {
+      const values: RowImage = { ...books[0]!, id, category, qty: 1 };
+      model.set(id, values);
+      return { kind: 'upsert' as const, key: String(id), version, values, tokens: [String(values['title']), String(values['body'])] };
+    };
+    const remove = (id: number, version: bigint) => {
+      model.delete(id);
+      return { kind: 'delete' as const, key: String(id), version };
+    };
+    // New documents, deletes, and documents moving between the two values; twice the same key in one transaction.
+    w.apply([upsert(9000, 'common', 200n), upsert(9001, 'common', 200n), remove(3001, 200n), upsert(3002, 'rare', 200n), upsert(3003, 'common', 200n)], [], () => true);
+    w.apply([upsert(9001, 'rare', 201n), upsert(9001, 'common', 202n), remove(3004, 201n), upsert(9002, 'none', 201n), remove(9000, 203n)], [], () => true);
+    w.close();
+    expectCounts('after changes');
+    // The count is the stored one: a tampered row shows in numFound.
+    const raw = new Database(g.file);
+    raw.prepare("UPDATE value_counts SET n = n + 1000 WHERE value = 'common'").run();
+    raw.close();
+    assert.equal(numFound('category:common'), hits('common') + 1000);
+  } finally {
+    reader.close();
+    g.cleanup();
+  }
+});
+
 test('facet.field counts equal counts over the matching rows, for fields of few and of many values, any sort, mincount, limit and offset', () => {
   // category: 5 values (counted in one pass per value), qty: 40 values (GROUP BY), both indexed.
   const cats = ['animals', 'food', 'tech', 'travel', 'zoo'];

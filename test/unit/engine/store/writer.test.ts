@@ -58,8 +58,9 @@ function build(notes: readonly Note[]): { file: string; cleanup(): void } {
   b.setSnapshot(SNAPSHOT);
   const batch = b.insertDocs(notes.map(row), SNAPSHOT);
   b.insertTokens(batch.rids, batch.texts.map((t) => t ?? ''));
-  // minDocs 1: every term gets a top-K, so the writer records touched terms for all of them.
-  b.seal({ minDocs: 1, k: 5 });
+  // minDocs 1: every term gets a top-K, so the writer records touched terms for all of them; every tag value
+  // held at seal gets a stored count.
+  b.seal({ minDocs: 1, k: 5, valueMinDocs: 1 });
   b.close();
   return { file, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
@@ -125,6 +126,13 @@ function check(w: GenerationWriter, docs: ReadonlyMap<number, ModelDoc>, tombs: 
   const frequent = new Set(db.prepare('SELECT term FROM topk_terms').pluck().all() as string[]);
   assert.deepEqual(terms, wantTerms.filter(([t]) => frequent.has(t)), 'touched terms');
   assert.doesNotThrow(() => db.exec("INSERT INTO fts(fts, rank) VALUES ('integrity-check', 0)"), 'FTS5 integrity');
+  // Stored counts of exact values (value-counts.ts): only tag (f3) is counted (id is the key, price a decimal),
+  // and each stored row counts the documents that hold its value now.
+  const counts = db.prepare('SELECT col, value, n FROM value_counts').raw(true).all() as [string, string, number][];
+  for (const [col, value, n] of counts) {
+    assert.equal(col, 'f3', 'counted column');
+    assert.equal(n, [...docs.values()].filter((d) => d.note.tag === value).length, `stored count of tag ${value}`);
+  }
 }
 
 test('any changes in any transaction split leave the generation as applying them one by one does', () => {
@@ -238,6 +246,9 @@ test('positions are stored with the documents: a failing operation leaves neithe
       /analysis failed/,
     );
     assert.deepEqual(w.positions(), [{ topic: 't', partition: 0, offset: '5' }]);
+    // The failed transaction's count changes (tag x's document was deleted in it) do not reach the next one.
+    w.apply([], [{ topic: 't', partition: 0, offset: '6' }], rule);
+    assert.equal(w.db.prepare("SELECT n FROM value_counts WHERE col = 'f3' AND value = 'x'").pluck().get(), 1);
     check(w, new Map([[1, { version: SNAPSHOT, note: { id: 1, title: 'alpha', body: 'beta', tag: 'x', price: '1.50' } }]]), new Map(), new Set());
   }));
 
