@@ -193,8 +193,8 @@ export class IndexService {
       await previous?.done;
       try {
         const s = await rankPendingTopK(file, pool, abort.signal);
-        if (s.entries + s.unverified > 0) {
-          log?.(`top-K: ranked ${s.entries} lists of frequent terms in ${Math.round(s.ms)} ms after generation ${gen} went live${s.unverified ? ` (${s.unverified} left to the normal plan: a score could not be reproduced exactly)` : ''}`);
+        if (s.entries + s.unverified + s.retired > 0) {
+          log?.(`top-K: ranked ${s.entries} lists of frequent terms in ${Math.round(s.ms)} ms after generation ${gen} went live${s.unverified ? ` (${s.unverified} left to the normal plan: a score could not be reproduced exactly)` : ''}${s.retired ? `; ${s.retired} retired meanwhile by the channel (more than k changed rows hold their terms)` : ''}`);
         }
       } catch (e) {
         if (!abort.signal.aborted) log?.(`top-K: ranking stopped: ${(e as Error).message}; queries of those terms use the normal plan`);

@@ -15,6 +15,8 @@ export interface TopKRankingStats {
   /** (scope, term) lists stored, and left out because a score could not be reproduced exactly. */
   readonly entries: number;
   readonly unverified: number;
+  /** Lists the change writer retired while they were being ranked (topk-tracker.ts). */
+  readonly retired: number;
   readonly ms: number;
 }
 
@@ -24,9 +26,10 @@ export async function rankPendingTopK(file: string, ranker: TopKRanker, signal: 
   const db = openGenerationFile(file);
   let entries = 0;
   let unverified = 0;
+  let retired = 0;
   try {
     const plan = pendingTopK(db);
-    if (plan === null) return { entries, unverified, ms: 0 };
+    if (plan === null) return { entries, unverified, retired, ms: 0 };
     // Small chunks: each is stored as soon as it is ranked, and an abort waits for one chunk at most.
     const chunk = 4 * Math.max(1, ranker.size ?? 1);
     for (let at = 0; at < plan.rank.length; at += chunk) {
@@ -37,9 +40,10 @@ export async function rankPendingTopK(file: string, ranker: TopKRanker, signal: 
       const s = writeTopK(db, items, lists);
       entries += s.entries;
       unverified += s.unverified;
+      retired += s.retired;
     }
   } finally {
     db.close();
   }
-  return { entries, unverified, ms: performance.now() - t0 };
+  return { entries, unverified, retired, ms: performance.now() - t0 };
 }

@@ -15,7 +15,8 @@
 //    seal are candidates themselves (touched), deleted ones are dropped.
 // Costs a few small indexed reads, no pass over the term's hits (the hit count comes from the caller).
 // The list is not refreshed while the generation lives: as changes accumulate, avgdl drift and touched rows
-// make more pages decline (then the normal plan answers); the next full build seals a fresh list.
+// make more pages decline (then the normal plan answers), and once more than K touched rows hold the term the
+// change writer retires the list (store/topk-tracker.ts); the next full build seals a fresh list.
 import type Database from 'better-sqlite3';
 import { bm25Of, docLengths, ftsTotals, idfOf } from '../store/bm25.js';
 import { readTopKMeta, scopeKey } from '../store/topk-table.js';

@@ -115,7 +115,7 @@ export class GenerationBuilder {
     const t0 = performance.now();
     this.sealPlanned(topk);
     const plan = pendingTopK(this.#db);
-    const stats = plan ? writeTopK(this.#db, plan.rank, rankTopK(this.#db, plan.rank, plan)) : { entries: 0, unverified: 0 };
+    const stats = plan ? writeTopK(this.#db, plan.rank, rankTopK(this.#db, plan.rank, plan)) : { entries: 0, unverified: 0, retired: 0 };
     return { ...stats, ms: performance.now() - t0 };
   }
 

@@ -16,7 +16,7 @@
 //   touched(rid INTEGER PRIMARY KEY)                 every rid inserted, updated or deleted after seal
 //   touched_terms(term TEXT, col TEXT, rid INTEGER, tf INTEGER, PRIMARY KEY(term, col, rid)) WITHOUT ROWID
 //        for touched rids that exist: their instances of every term of topk_terms (pending ones included),
-//        per FTS column
+//        per FTS column. A term more than k touched rows hold loses its list and these rows (topk-tracker.ts).
 //   meta 'topk': {"k","minDocs"}
 //
 // A list ranked after seal is as exact as one ranked at seal: rows changed between seal and its snapshot are
@@ -291,9 +291,10 @@ export function rankTopK(db: GenDb, items: readonly TopKItem[], plan: Pick<TopKP
  * Stores ranked lists (lists[i] for items[i]) and their copies in one transaction; a list left out (null) is
  * dropped from topk_terms, so queries of its term run the normal plan.
  */
-export function writeTopK(db: GenDb, items: readonly TopKItem[], lists: readonly RankedList[]): { entries: number; unverified: number } {
+export function writeTopK(db: GenDb, items: readonly TopKItem[], lists: readonly RankedList[]): { entries: number; unverified: number; retired: number } {
   let entries = 0;
   let unverified = 0;
+  let retired = 0;
   const putRow = db.prepare('INSERT INTO topk(cols, term, rank, rid, tf, dl) VALUES (?, ?, ?, ?, ?, ?)');
   const done = db.prepare('UPDATE topk_terms SET hits = ?, stored = ?, rows = ?, tokens = ? WHERE cols = ? AND term = ?');
   const drop = db.prepare('DELETE FROM topk_terms WHERE cols = ? AND term = ?');
@@ -306,14 +307,18 @@ export function writeTopK(db: GenDb, items: readonly TopKItem[], lists: readonly
           unverified++;
           continue;
         }
+        // A copy's hits: its term occurs in this column only, so its all-columns hits are this column's. A list
+        // the change writer retired while it was being ranked (topk-tracker.ts) has no row left to complete.
+        if (done.run(list.hits, list.rows.length, list.totalRows, list.totalTokens, scope, item.term).changes === 0) {
+          retired++;
+          continue;
+        }
         list.rows.forEach((r, rank) => putRow.run(scope, item.term, rank, r.rid, r.tf, r.dl));
-        // A copy's hits: its term occurs in this column only, so its all-columns hits are this column's.
-        done.run(list.hits, list.rows.length, list.totalRows, list.totalTokens, scope, item.term);
         entries++;
       }
     });
   })();
-  return { entries, unverified };
+  return { entries, unverified, retired };
 }
 
 /** Computes the top-K tables of a freshly built generation in this thread. */

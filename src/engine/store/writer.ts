@@ -9,6 +9,7 @@ import { openGenerationFile, readMeta, type GenDb } from './generation-file.js';
 import { layoutOf, type FieldLayout } from './layout.js';
 import { docColumns, docParams, type SqlValue } from './values.js';
 import { valueCountTracker, type ValueCountTracker } from './value-counts.js';
+import { TopKTracker } from './topk-tracker.js';
 
 /**
  * `tokens`: the full-text fields' index-mode tokens of `values`, in FTS column order; a function is called
@@ -29,20 +30,6 @@ export interface ApplyResult {
 }
 
 const MAX_UPDATE_SHAPES = 64;
-const TOKEN_GAP = /[^0-9a-z\u0080-\u{10ffff}]+/u;
-
-/**
- * The tokens FTS5's `ascii` tokenizer reads from a column text (topk-table.ts `asciiTokens`, which the tests
- * hold this to): ASCII letters folded to lower case first, then one split, instead of a match and a fold per
- * token (2.5-4x cheaper on ik-analysed bios; this runs for every changed row of a generation with a top-K).
- */
-export function ftsTokens(text: string): string[] {
-  const folded = /[A-Z]/.test(text) ? text.replace(/[A-Z]+/g, (u) => u.toLowerCase()) : text;
-  const out = folded.split(TOKEN_GAP);
-  if (out.length && out[0] === '') out.shift();
-  if (out.length && out[out.length - 1] === '') out.pop();
-  return out;
-}
 
 /** Stored value (integers read as bigint) equals the parameter about to be written? */
 function sameValue(stored: unknown, next: SqlValue): boolean {
@@ -65,9 +52,8 @@ export class GenerationWriter {
   /** UPDATE statements by the set of columns they write (an update writes only the columns that changed). */
   readonly #updates = new Map<string, Statement>();
   readonly #stmts;
-  /** Terms with a stored top-K (topk-table.ts); their instances in changed rows are recorded. */
-  readonly #frequent: ReadonlySet<string>;
-  readonly #touch: { readonly rid: Statement; readonly clear: Statement; readonly term: Statement } | null;
+  /** Changed rids and their instances of listed terms, for top-K answers (topk-tracker.ts); null without lists. */
+  readonly #topk: TopKTracker | null;
   /** Stored counts of frequent exact values (value-counts.ts), kept exact in each transaction. */
   readonly #valueCounts: ValueCountTracker | null;
 
@@ -98,17 +84,9 @@ export class GenerationWriter {
       positions: db.prepare('SELECT topic, partition, offset FROM positions ORDER BY topic, partition'),
       count: db.prepare('SELECT COUNT(*) AS n FROM docs'),
     };
-    // Generations sealed with a top-K table record changed rids so top-K answers stay exact (topk-table.ts).
-    const topk = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'touched_terms'").get() !== undefined;
-    this.#touch = topk
-      ? {
-          rid: db.prepare('INSERT OR IGNORE INTO touched(rid) VALUES (?)'),
-          clear: db.prepare('DELETE FROM touched_terms WHERE rid = ?'),
-          term: db.prepare('INSERT INTO touched_terms(term, col, rid, tf) VALUES (?, ?, ?, ?)'),
-        }
-      : null;
+    // Generations sealed with a top-K table record changed rids so top-K answers stay exact.
+    this.#topk = TopKTracker.open(db, this.#ftsCols);
     this.#valueCounts = valueCountTracker(db, cols);
-    this.#frequent = new Set(topk ? (db.prepare('SELECT DISTINCT term FROM topk_terms').pluck().all() as string[]) : []);
   }
 
   /** The snapshot S this generation was dumped at. */
@@ -158,7 +136,7 @@ export class GenerationWriter {
       tail.set(key, k);
     }
     const counted = this.#valueCounts?.positions ?? [];
-    this.db.transaction(() => {
+    const write = this.db.transaction(() => {
       const counts = this.#valueCounts?.begin();
       /** rid → whether it had a full-text row before this transaction, and its tokens after it (null: gone). */
       const fts = new Map<number, { readonly existed: boolean; tokens: DocOpTokens | null }>();
@@ -218,11 +196,18 @@ export class GenerationWriter {
           if (c.existed) s.ftsDelete.run(rid);
           if (tokens) s.ftsInsert.run(rid, ...tokens);
         }
-        this.#touched(rid, tokens);
+        this.#topk?.touched(rid, tokens);
       }
       counts?.flush();
       for (const p of positions) s.posPut.run(p.topic, p.partition, p.offset);
-    })();
+    });
+    try {
+      write();
+    } catch (e) {
+      // The top-K tracker's memory of lists and holders may have moved with the rolled-back transaction.
+      this.#topk?.reload();
+      throw e;
+    }
     return { applied, skipped: ops.length - applied, outcome };
   }
 
@@ -236,20 +221,6 @@ export class GenerationWriter {
     }
     if (st) st.run(version, ...changed.map((i) => params[i]), rid);
     else this.#stmts.update.run(version, ...params, rid);
-  }
-
-  /** Records a changed rid and, for a row that now exists, its instances of the frequent terms per column. */
-  #touched(rid: number, tokens: readonly string[] | null): void {
-    const t = this.#touch;
-    if (!t) return;
-    // A rid touched for the first time has no recorded terms yet.
-    if (t.rid.run(rid).changes === 0) t.clear.run(rid);
-    if (!tokens || this.#frequent.size === 0) return;
-    tokens.forEach((text, i) => {
-      const counts = new Map<string, number>();
-      for (const tok of ftsTokens(text)) if (this.#frequent.has(tok)) counts.set(tok, (counts.get(tok) ?? 0) + 1);
-      for (const [term, tf] of counts) t.term.run(term, this.#ftsCols[i], rid, tf);
-    });
   }
 
   close(): void {

@@ -11,7 +11,8 @@ import fc from 'fast-check';
 import type { FieldSpec, IndexSpec } from '../../../../src/core/schema.js';
 import type { RowImage } from '../../../../src/core/value.js';
 import { GenerationBuilder } from '../../../../src/engine/store/builder.js';
-import { GenerationWriter, ftsTokens, type DocOp } from '../../../../src/engine/store/writer.js';
+import { GenerationWriter, type DocOp } from '../../../../src/engine/store/writer.js';
+import { ftsTokens } from '../../../../src/engine/store/topk-tracker.js';
 import { asciiTokens } from '../../../../src/engine/store/topk-table.js';
 import { versionRule } from '../../../../src/pipeline/version-rule.js';
 
@@ -51,7 +52,7 @@ interface ModelDoc {
   readonly note: Note;
 }
 
-function build(notes: readonly Note[]): { file: string; cleanup(): void } {
+function build(notes: readonly Note[], k = 5): { file: string; cleanup(): void } {
   const dir = mkdtempSync(join(tmpdir(), 'tidesearch-writer-'));
   const file = join(dir, 'gen.sqlite');
   const b = new GenerationBuilder(file, spec);
@@ -60,7 +61,7 @@ function build(notes: readonly Note[]): { file: string; cleanup(): void } {
   b.insertTokens(batch.rids, batch.texts.map((t) => t ?? ''));
   // minDocs 1: every term gets a top-K, so the writer records touched terms for all of them; every tag value
   // held at seal gets a stored count.
-  b.seal({ minDocs: 1, k: 5, valueMinDocs: 1 });
+  b.seal({ minDocs: 1, k, valueMinDocs: 1 });
   b.close();
   return { file, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
@@ -125,6 +126,13 @@ function check(w: GenerationWriter, docs: ReadonlyMap<number, ModelDoc>, tombs: 
   }
   const frequent = new Set(db.prepare('SELECT term FROM topk_terms').pluck().all() as string[]);
   assert.deepEqual(terms, wantTerms.filter(([t]) => frequent.has(t)), 'touched terms');
+  // A list stays while at most K changed rows hold its term; past that it is retired, with its rows.
+  const k = (JSON.parse(db.prepare("SELECT value FROM meta WHERE key = 'topk'").pluck().get() as string) as { k: number }).k;
+  const holders = new Map<string, Set<number>>();
+  for (const [t, , rid] of wantTerms) (holders.get(t) ?? holders.set(t, new Set()).get(t)!).add(rid);
+  for (const t of frequent) assert.ok((holders.get(t)?.size ?? 0) <= k, `${t} is listed with ${holders.get(t)?.size} changed holders`);
+  const listed = db.prepare('SELECT DISTINCT term FROM topk').pluck().all() as string[];
+  assert.deepEqual(listed.filter((t) => !frequent.has(t)), [], 'stored rows of retired lists');
   assert.doesNotThrow(() => db.exec("INSERT INTO fts(fts, rank) VALUES ('integrity-check', 0)"), 'FTS5 integrity');
   // Stored counts of exact values (value-counts.ts): only tag (f3) is counted (id is the key, price a decimal),
   // and each stored row counts the documents that hold its value now.
@@ -140,7 +148,8 @@ test('any changes in any transaction split leave the generation as applying them
   const splits = fc.array(fc.integer({ min: 1, max: 12 }), { minLength: 1, maxLength: 20 });
   fc.assert(
     fc.property(initial, fc.array(changeArb, { maxLength: 40 }), splits, (notes, changes, sizes) => {
-      const g = build(notes);
+      // K = 2: lists retire in many runs (more than two changed rows come to hold a term).
+      const g = build(notes, 2);
       const w = new GenerationWriter(g.file, spec);
       try {
         const rule = versionRule(SNAPSHOT);
@@ -251,6 +260,54 @@ test('positions are stored with the documents: a failing operation leaves neithe
     assert.equal(w.db.prepare("SELECT n FROM value_counts WHERE col = 'f3' AND value = 'x'").pluck().get(), 1);
     check(w, new Map([[1, { version: SNAPSHOT, note: { id: 1, title: 'alpha', body: 'beta', tag: 'x', price: '1.50' } }]]), new Map(), new Set());
   }));
+
+test('a list is retired once more than K changed rows hold its term, and a rolled-back retirement is not remembered', () => {
+  // Seven notes with 'alpha' in the title: its list (K = 5) answers while at most 5 changed rows hold it.
+  const notes = Array.from({ length: 7 }, (_, i): Note => ({ id: i + 1, title: 'alpha', body: 'beta', tag: null, price: null }));
+  const g = build(notes);
+  const w = new GenerationWriter(g.file, spec);
+  const rule = versionRule(SNAPSHOT);
+  const docs = new Map<number, ModelDoc>(notes.map((n) => [n.id, { version: SNAPSHOT, note: n }]));
+  const touched = new Set<number>();
+  const update = (id: number, version: bigint, title: string, tokens?: () => string[]): DocOp => {
+    const note = { ...notes[id - 1]!, title };
+    return { kind: 'upsert', key: String(id), version, values: row(note), tokens: tokens ?? [note.title, note.body] };
+  };
+  const applied = (ops: DocOp[]) => {
+    w.apply(ops, [], rule);
+    for (const op of ops) {
+      const id = Number(op.key);
+      touched.add(id);
+      if (op.kind === 'upsert') docs.set(id, { version: op.version, note: { ...notes[id - 1]!, title: String(op.values['title']) } });
+    }
+  };
+  const listed = () => w.db.prepare("SELECT cols FROM topk_terms WHERE term = 'alpha' ORDER BY cols").pluck().all();
+  try {
+    assert.deepEqual(listed(), ['t0', 't0 t1']);
+    applied([1, 2, 3, 4, 5].map((id) => update(id, 11n, 'alpha alpha')));
+    assert.deepEqual(listed(), ['t0', 't0 t1'], 'five changed holders: still listed');
+    // A sixth holder would retire the list, but its transaction fails (a later row's analysis throws).
+    const bad = () => {
+      throw new Error('analysis failed');
+    };
+    assert.throws(() => w.apply([update(6, 12n, 'alpha eps'), update(7, 12n, 'gamma', bad)], [], rule), /analysis failed/);
+    assert.deepEqual(listed(), ['t0', 't0 t1'], 'the failed retirement was rolled back');
+    // Still tracked: a holder changed again is recorded (check() compares touched_terms with the model).
+    applied([update(1, 13n, 'alpha delta')]);
+    check(w, docs, new Map(), touched);
+    // Holders leave and arrive: one drops the term, then two more hold it (6 > 5): retired.
+    applied([update(2, 14n, 'delta')]);
+    assert.deepEqual(listed(), ['t0', 't0 t1']);
+    applied([update(6, 15n, 'alpha eps'), update(7, 15n, 'alpha eps')]);
+    assert.deepEqual(listed(), [], 'retired');
+    assert.equal(w.db.prepare("SELECT count(*) FROM touched_terms WHERE term = 'alpha'").pluck().get(), 0);
+    assert.equal(w.db.prepare("SELECT count(*) FROM topk WHERE term = 'alpha'").pluck().get(), 0);
+    check(w, docs, new Map(), touched);
+  } finally {
+    w.close();
+    g.cleanup();
+  }
+});
 
 test('the writer reads column texts into tokens as FTS5 ascii does (asciiTokens)', () => {
   const unit = fc.oneof(fc.constantFrom(' ', 'A', 'z', 'Q', '9', '-', '_', '.', 'é', 'É', '中', '文', '😀', '\u0080', '\u007f', '\t'), fc.string({ maxLength: 3 }));
