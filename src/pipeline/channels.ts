@@ -132,7 +132,10 @@ export class Channels implements ChannelControl {
       const r = await cdc.ensureChangefeed(spec, { signal });
       ch.log(`changefeed ${r.info.id} ${r.created ? 'created' : 'already present'} at start-ts ${r.info.startTs} (S=${snapshotTs}), sink ${r.info.sinkUri}`);
     }
-    const writer = new GenerationWriter(file, index.spec);
+    // Without fsync until the swap: nobody searches the new generation before it, and a server that stops
+    // during the catch-up drops its file (the build fails and is run again). On 1M rows each commit's
+    // checkpoint fsync cost ~150 ms of a 20k-event transaction (in process: 22.9k events/s → 28.2k without).
+    const writer = new GenerationWriter(file, index.spec, { durable: false });
     try {
       // The new generation starts from P0, recorded before its snapshot, in its own positions table.
       writer.apply([], from, () => false);
@@ -147,6 +150,7 @@ export class Channels implements ChannelControl {
       const t2 = await target();
       await ch.catchUp(writer, t2, signal);
       ch.log(`caught up at ${fmt(writer.positions())}; swapping generations`);
+      writer.makeDurable();
       const docCount = writer.docCount();
       writer.close();
       swap(docCount);

@@ -5,6 +5,7 @@ import type { RowImage } from '../../core/value.js';
 import type { StreamPosition } from '../../core/change.js';
 import type { DocKey } from '../../core/doc-key.js';
 import type { Statement } from 'better-sqlite3';
+import { closeSync, fsyncSync, openSync } from 'node:fs';
 import { openGenerationFile, readMeta, type GenDb } from './generation-file.js';
 import { layoutOf, type FieldLayout } from './layout.js';
 import { docColumns, docParams, type SqlValue } from './values.js';
@@ -57,8 +58,13 @@ export class GenerationWriter {
   /** Stored counts of frequent exact values (value-counts.ts), kept exact in each transaction. */
   readonly #valueCounts: ValueCountTracker | null;
 
-  constructor(fileOrDb: string | GenDb, spec: IndexSpec) {
+  /**
+   * `durable: false` (a generation nobody searches yet, whose file is dropped if the server stops before it goes
+   * live: a catch-up) commits without fsync until makeDurable().
+   */
+  constructor(fileOrDb: string | GenDb, spec: IndexSpec, opts: { readonly durable?: boolean } = {}) {
     this.db = typeof fileOrDb === 'string' ? openGenerationFile(fileOrDb) : fileOrDb;
+    if (opts.durable === false) this.db.pragma('synchronous = OFF');
     this.spec = spec;
     this.#layout = layoutOf(spec);
     this.#ftsCols = this.#layout.filter((l) => l.ftsColumn).map((l) => l.ftsColumn!);
@@ -87,6 +93,22 @@ export class GenerationWriter {
     // Generations sealed with a top-K table record changed rids so top-K answers stay exact.
     this.#topk = TopKTracker.open(db, this.#ftsCols);
     this.#valueCounts = valueCountTracker(db, cols);
+  }
+
+  /**
+   * Puts everything committed so far on disk and commits durably from now on: the WAL checkpointed into the
+   * file, and the file fsynced (a checkpoint syncs only what it copies, and the earlier ones, without fsync,
+   * may have left pages in the OS cache alone).
+   */
+  makeDurable(): void {
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
+    const fd = openSync(this.db.name, 'r+');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
   }
 
   /** The snapshot S this generation was dumped at. */

@@ -4,7 +4,8 @@
 // although the writer decides each key's ops together and writes only their net change.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -303,6 +304,27 @@ test('a list is retired once more than K changed rows hold its term, and a rolle
     assert.equal(w.db.prepare("SELECT count(*) FROM touched_terms WHERE term = 'alpha'").pluck().get(), 0);
     assert.equal(w.db.prepare("SELECT count(*) FROM topk WHERE term = 'alpha'").pluck().get(), 0);
     check(w, docs, new Map(), touched);
+  } finally {
+    w.close();
+    g.cleanup();
+  }
+});
+
+test('a writer opened without durability commits without fsync until makeDurable, which empties the WAL into the file', () => {
+  const g = build([{ id: 1, title: 'alpha', body: 'beta', tag: 'x', price: '1.50' }]);
+  const w = new GenerationWriter(g.file, spec, { durable: false });
+  try {
+    assert.equal(w.db.pragma('synchronous', { simple: true }), 0, 'OFF');
+    const note: Note = { id: 2, title: 'gamma', body: 'delta', tag: 'y', price: null };
+    w.apply([{ kind: 'upsert', key: '2', version: 11n, values: row(note), tokens: [note.title, note.body] }], [{ topic: 't', partition: 0, offset: '1' }], versionRule(SNAPSHOT));
+    assert.ok(statSync(`${g.file}-wal`).size > 0, 'the commit is in the WAL');
+    w.makeDurable();
+    assert.equal(w.db.pragma('synchronous', { simple: true }), 1, 'NORMAL from now on');
+    assert.equal(statSync(`${g.file}-wal`).size, 0, 'checkpointed into the file');
+    // What a new connection reads from the file alone.
+    const reader = new Database(g.file, { readonly: true });
+    assert.equal(reader.prepare("SELECT count(*) FROM docs WHERE doc_key = '2'").pluck().get(), 1);
+    reader.close();
   } finally {
     w.close();
     g.cleanup();
