@@ -56,7 +56,7 @@ export interface ValueCountTracker {
 }
 
 export interface ValueCountDeltas {
-  /** One document's value at column position `pos` leaves (`delta` -1) or arrives (+1). */
+  /** One document's value at column position `pos` leaves (`delta` -1) or arrives (+1); ignored where nothing is stored. */
   note(pos: number, value: unknown, delta: 1 | -1): void;
   /** Writes the net changes. */
   flush(): void;

@@ -195,10 +195,10 @@ export class GenerationWriter {
           const rid = doc[0] as bigint;
           const changed: number[] = [];
           for (let i = 0; i < params.length; i++) if (!sameValue(doc[i + 2], params[i]!)) changed.push(i);
-          for (const i of counted) {
-            if (sameValue(doc[i + 2], params[i]!)) continue;
-            counts!.note(i, doc[i + 2], -1);
-            counts!.note(i, params[i], 1);
+          // note() passes over columns without stored counts.
+          for (const i of changed) {
+            counts?.note(i, doc[i + 2], -1);
+            counts?.note(i, params[i], 1);
           }
           if (changed.length === 0) s.version.run(op.version, rid);
           else this.#update(rid, op.version, params, changed);
