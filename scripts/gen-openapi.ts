@@ -123,7 +123,11 @@ const indexStatus: Json = {
     topk: {
       type: ['object', 'null'],
       description: 'Stored top-K lists of the frequent terms of the live generation: ranked in the background after a build goes live; until a term\'s list is ranked its queries rank every hit. null before the first build.',
-      properties: { ranked: int('Lists ranked and in use.'), pending: int('Lists still to rank.') },
+      properties: {
+        ranked: int('Lists ranked and in use.'),
+        pending: int('Lists still to rank.'),
+        retired: int('Lists the channel retired since the build, because more than 1000 changed rows hold their term: its queries rank every hit until the next build.'),
+      },
     },
     fields: {
       type: 'array',

@@ -21,8 +21,8 @@ export interface LiveReader {
   readonly searcher: Searcher;
   /** Documents in the generation now (changes applied by the channel included). */
   docCount(): number;
-  /** Its top-K lists (store/topk-table.ts): ranked, and planned but not ranked yet; null without a table. */
-  topK(): { ranked: number; pending: number } | null;
+  /** Its top-K lists (store/topk-table.ts): ranked, planned but not ranked yet, and retired; null without a table. */
+  topK(): { ranked: number; pending: number; retired: number } | null;
   close(): void;
 }
 

@@ -341,11 +341,26 @@ export function readTopKMeta(db: GenDb): TopKMeta | null {
   return v === undefined ? null : (JSON.parse(v) as TopKMeta);
 }
 
-/** Reads how many lists are ranked and pending; null for a file without top-K tables. */
-export function countTopK(db: GenDb): (() => { ranked: number; pending: number }) | null {
+/** meta key: lists the change writer has retired since seal (topk-tracker.ts). */
+export const RETIRED_KEY = 'topk_retired';
+
+export interface TopKCounts {
+  readonly ranked: number;
+  readonly pending: number;
+  /** Retired by the change writer since seal: more than k changed rows hold their terms. */
+  readonly retired: number;
+}
+
+/** Reads how many lists are ranked, pending and retired; null for a file without top-K tables. */
+export function countTopK(db: GenDb): (() => TopKCounts) | null {
   if (readTopKMeta(db) === null) return null;
-  const stmt = db.prepare('SELECT count(*) FILTER (WHERE stored >= 0) AS ranked, count(*) FILTER (WHERE stored < 0) AS pending FROM topk_terms');
-  return () => stmt.get() as { ranked: number; pending: number };
+  const stmt = db.prepare(
+    `SELECT count(*) FILTER (WHERE stored >= 0) AS ranked, count(*) FILTER (WHERE stored < 0) AS pending, (SELECT COALESCE(CAST(value AS INTEGER), 0) FROM meta WHERE key = '${RETIRED_KEY}') AS retired FROM topk_terms`,
+  );
+  return () => {
+    const r = stmt.get() as { ranked: number; pending: number; retired: number | null };
+    return { ranked: r.ranked, pending: r.pending, retired: r.retired ?? 0 };
+  };
 }
 
 /**

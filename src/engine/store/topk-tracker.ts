@@ -12,7 +12,7 @@
 // The term set and holder counts live in memory; after a transaction that failed they are read again.
 import type { Statement } from 'better-sqlite3';
 import type { GenDb } from './generation-file.js';
-import { readTopKMeta } from './topk-table.js';
+import { readTopKMeta, RETIRED_KEY } from './topk-table.js';
 
 const TOKEN_GAP = /[^0-9a-z\u0080-\u{10ffff}]+/u;
 
@@ -33,7 +33,7 @@ export class TopKTracker {
   readonly #db: GenDb;
   readonly #ftsCols: readonly string[];
   readonly #k: number;
-  readonly #s: Readonly<Record<'rid' | 'heldBy' | 'clear' | 'term' | 'scopes' | 'dropList' | 'dropTerm' | 'dropTouched', Statement>>;
+  readonly #s: Readonly<Record<'rid' | 'heldBy' | 'clear' | 'term' | 'scopes' | 'dropList' | 'dropTerm' | 'dropTouched' | 'counted', Statement>>;
   /** Terms with a list (pending ones included). */
   #terms = new Set<string>();
   /** Term → changed rows that hold it now. */
@@ -59,6 +59,7 @@ export class TopKTracker {
       dropList: db.prepare('DELETE FROM topk WHERE cols = ? AND term = ?'),
       dropTerm: db.prepare('DELETE FROM topk_terms WHERE cols = ? AND term = ?'),
       dropTouched: db.prepare('DELETE FROM touched_terms WHERE term = ?'),
+      counted: db.prepare(`INSERT INTO meta(key, value) VALUES ('${RETIRED_KEY}', ?) ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + excluded.value`),
     };
     this.reload();
   }
@@ -96,10 +97,13 @@ export class TopKTracker {
 
   #retire(term: string): void {
     const s = this.#s;
-    for (const cols of s.scopes.all(term) as string[]) {
+    const scopes = s.scopes.all(term) as string[];
+    for (const cols of scopes) {
       s.dropList.run(cols, term);
       s.dropTerm.run(cols, term);
     }
+    // Counted for status (topk.retired): frequent-term queries rank every hit again until the next build.
+    s.counted.run(String(scopes.length));
     s.dropTouched.run(term);
     this.#terms.delete(term);
     this.#holders.delete(term);

@@ -14,7 +14,7 @@ import type { RowImage } from '../../../../src/core/value.js';
 import { GenerationBuilder } from '../../../../src/engine/store/builder.js';
 import { GenerationWriter, type DocOp } from '../../../../src/engine/store/writer.js';
 import { ftsTokens } from '../../../../src/engine/store/topk-tracker.js';
-import { asciiTokens } from '../../../../src/engine/store/topk-table.js';
+import { asciiTokens, countTopK } from '../../../../src/engine/store/topk-table.js';
 import { versionRule } from '../../../../src/pipeline/version-rule.js';
 
 const field = (name: string, kind: FieldSpec['kind'], token: FieldSpec['token'], isKey = false): FieldSpec => ({ name, kind, sqlType: kind, token, search: true, isKey });
@@ -293,6 +293,7 @@ test('a list is retired once more than K changed rows hold its term, and a rolle
     };
     assert.throws(() => w.apply([update(6, 12n, 'alpha eps'), update(7, 12n, 'gamma', bad)], [], rule), /analysis failed/);
     assert.deepEqual(listed(), ['t0', 't0 t1'], 'the failed retirement was rolled back');
+    assert.equal(countTopK(w.db)!().retired, 0);
     // Still tracked: a holder changed again is recorded (check() compares touched_terms with the model).
     applied([update(1, 13n, 'alpha delta')]);
     check(w, docs, new Map(), touched);
@@ -301,6 +302,8 @@ test('a list is retired once more than K changed rows hold its term, and a rolle
     assert.deepEqual(listed(), ['t0', 't0 t1']);
     applied([update(6, 15n, 'alpha eps'), update(7, 15n, 'alpha eps')]);
     assert.deepEqual(listed(), [], 'retired');
+    // beta, in every changed row's body, went the same way: status counts the lists of both scopes.
+    assert.deepEqual(countTopK(w.db)!(), { ranked: 0, pending: 0, retired: 4 });
     assert.equal(w.db.prepare("SELECT count(*) FROM touched_terms WHERE term = 'alpha'").pluck().get(), 0);
     assert.equal(w.db.prepare("SELECT count(*) FROM topk WHERE term = 'alpha'").pluck().get(), 0);
     check(w, docs, new Map(), touched);
