@@ -33,7 +33,7 @@ export class TopKTracker {
   readonly #db: GenDb;
   readonly #ftsCols: readonly string[];
   readonly #k: number;
-  readonly #s: Readonly<Record<'rid' | 'heldBy' | 'clear' | 'term' | 'scopes' | 'dropList' | 'dropTerm' | 'dropTouched' | 'counted', Statement>>;
+  readonly #s: Readonly<Record<'rid' | 'heldBy' | 'clear' | 'term' | 'scopes' | 'dropList' | 'dropTerm' | 'dropTouched' | 'countRetired', Statement>>;
   /** Terms with a list (pending ones included). */
   #terms = new Set<string>();
   /** Term → changed rows that hold it now. */
@@ -59,7 +59,7 @@ export class TopKTracker {
       dropList: db.prepare('DELETE FROM topk WHERE cols = ? AND term = ?'),
       dropTerm: db.prepare('DELETE FROM topk_terms WHERE cols = ? AND term = ?'),
       dropTouched: db.prepare('DELETE FROM touched_terms WHERE term = ?'),
-      counted: db.prepare(`INSERT INTO meta(key, value) VALUES ('${RETIRED_KEY}', ?) ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + excluded.value`),
+      countRetired: db.prepare(`INSERT INTO meta(key, value) VALUES ('${RETIRED_KEY}', ?) ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + excluded.value`),
     };
     this.reload();
   }
@@ -103,7 +103,7 @@ export class TopKTracker {
       s.dropTerm.run(cols, term);
     }
     // Counted for status (topk.retired): frequent-term queries rank every hit again until the next build.
-    s.counted.run(String(scopes.length));
+    s.countRetired.run(String(scopes.length));
     s.dropTouched.run(term);
     this.#terms.delete(term);
     this.#holders.delete(term);
