@@ -115,6 +115,8 @@ export interface IndexSummary {
   readonly rebuild_needed?: string | null;
   readonly building_taskid?: number | null;
   readonly last_taskid?: number | null;
+  /** The live generation's stored top-K lists of frequent terms (null before the first build). */
+  readonly topk?: { readonly ranked: number; readonly pending: number; readonly retired?: number } | null;
   readonly fields?: readonly { name: string; type?: string; token?: string | null; search?: boolean; key?: boolean }[];
   readonly incr?: ChannelSummary | null;
 }

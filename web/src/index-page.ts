@@ -106,6 +106,10 @@ export function IndexPage({ name, taskParam, navigate }: { name: string; taskPar
           <dt>Documents</dt><dd data-field="doc_num">${ix.doc_num ?? '–'}</dd>
           <dt>Last full build</dt><dd>${ix.latest_fullbuild_time ?? 'never'}</dd>
           <dt>Channel</dt><dd>${channelBadge(ix.incr?.state)}</dd>
+          ${ix.topk
+            ? html`<dt title="Stored top 1000 of the most frequent terms: their one-term queries skip ranking every hit. The channel retires a list once more than 1000 changed rows hold its term; a rebuild makes them again.">Top-K lists</dt>
+                <dd data-field="topk">${ix.topk.ranked} ranked · ${ix.topk.pending} pending · ${ix.topk.retired ?? 0} retired</dd>`
+            : null}
           ${ix.rebuild_needed ? html`<dt>Rebuild needed</dt><dd><${Badge} kind="warn">${ix.rebuild_needed}<//></dd>` : null}
         </dl>`
       : null}
