@@ -28,7 +28,7 @@ const SECONDS = flags.num('seconds', 20);
 const PARTITIONS = flags.num('partitions', 24);
 const TOPIC = 'tidb_employees';
 const PROBE_KEYS = 100; // keys 0..99 carry latency probes; background traffic never touches them
-printMachine(`bench:incr, ${fmt(WANT_EVENTS)} events, ${fmt(RATE)}/s for ${SECONDS} s`);
+printMachine(`bench:incr, ${fmt(WANT_EVENTS)} events into a ${fmt(ROWS)}-row table, ${fmt(RATE)}/s for ${SECONDS} s`);
 
 const db = await startMariaDb({ database: 'employees' });
 const kafka = await startKafka({ topics: { [TOPIC]: PARTITIONS } });
