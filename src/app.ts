@@ -17,6 +17,7 @@ import { createKafkaChangeStream } from './stream/kafka/index.js';
 import { createAnalyzers, createAnalysisPool } from './engine/analysis/index.js';
 import { openGenerationFile } from './engine/store/generation-file.js';
 import { countTopK } from './engine/store/topk-table.js';
+import { docCounter } from './engine/store/doc-count.js';
 import { createSearchPool } from './engine/search/index.js';
 import { parseUtcOffset } from './core/value.js';
 import { createObservability, type Observability } from './observability/index.js';
@@ -113,11 +114,11 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     openReader: (file, spec) => {
       const searcher = searchPool.open(file, spec);
       const counter = openGenerationFile(file, { readonly: true });
-      const count = counter.prepare('SELECT COUNT(*) AS n FROM docs');
+      const count = docCounter(counter);
       const topk = countTopK(counter);
       return {
         searcher,
-        docCount: () => (count.get() as { n: number }).n,
+        docCount: count,
         topK: () => topk?.() ?? null,
         close: () => {
           searcher.close();

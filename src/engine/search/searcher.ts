@@ -29,6 +29,7 @@ import { walkSorted } from './sorted-walk.js';
 import { ftsTotals } from '../store/bm25.js';
 import { vocabTermCounter } from './term-count.js';
 import { valueCounter } from '../store/value-counts.js';
+import { docCounter } from '../store/doc-count.js';
 
 /** Searches one generation in the calling thread (synchronously: better-sqlite3 blocks its thread). */
 export interface GenerationSearcher {
@@ -114,10 +115,15 @@ export function createSearcher(genPath: string, spec: IndexSpec, analyzers: Anal
   };
   const termCount = vocabTermCounter(db, fields.ftsColumns);
   const valueCount = valueCounter(db);
-  /** numFound from stored counts (a one-term match's vocabulary, an exact value's row), or null: count the hits. */
+  const docCount = docCounter(db);
+  /**
+   * numFound from stored counts (a one-term match's vocabulary, an exact value's row, the document count for
+   * everything), or null: count the hits.
+   */
   const storedCount = (plan: SelectPlan): number | null => {
     if (plan.matchesNothing) return null;
     if (plan.ftsOnly !== null) return termCount(plan.ftsOnly);
+    if (plan.from === 'docs d' && plan.where === '1') return docCount();
     return plan.equality === null ? null : valueCount(plan.equality.column, plan.equality.value);
   };
   const cache = new Map<string, Database.Statement>();

@@ -10,6 +10,7 @@ import { pendingTopK, planTopK, rankTopK, writeTopK, type TermCounts, type TopKB
 import { docColumns, docParams, ftsTexts } from './values.js';
 import { spliceFtsShards, type SpliceStats } from './fts-splice.js';
 import { countedColumns, storeValueCounts } from './value-counts.js';
+import { storeDocCount } from './doc-count.js';
 import Database from 'better-sqlite3';
 
 /** Top-K options, and `valueMinDocs`: values of exact text fields held by at least this many documents get a stored count (value-counts.ts). */
@@ -128,12 +129,13 @@ export class GenerationBuilder {
    * seal(), with the top-K lists planned and left pending: they are ranked once the generation is live
    * (pipeline/topk-ranking.ts), so the build does not wait for them. `counts`: the terms' document counts when
    * the shards supplied them (else the vocabulary is read here). `mergeFts` false keeps the FTS5 segments as
-   * they are (a few spliced shards, each already one segment). Also stores the frequent exact values' document
-   * counts (value-counts.ts). Returns how many lists are pending.
+   * they are (a few spliced shards, each already one segment). Also stores the document count (doc-count.ts) and
+   * the frequent exact values' document counts (value-counts.ts). Returns how many lists are pending.
    */
   sealPlanned(topk: SealOptions = {}, counts?: TermCounts, mergeFts = true): { readonly pending: number; readonly ms: number; readonly values: { readonly stored: number; readonly ms: number } } {
     if (mergeFts) optimizeFts(this.#db);
     createFieldIndexes(this.#db, this.spec);
+    storeDocCount(this.#db);
     const tv = performance.now();
     const values = { stored: storeValueCounts(this.#db, countedColumns(this.#layout, this.spec.key), topk.valueMinDocs), ms: performance.now() - tv };
     const plan = planTopK(this.#db, this.spec, topk, counts);

@@ -2,7 +2,7 @@
 // searcher agree on it here, and nowhere else. Column names are positional (f0, f1, ...) so that no user
 // column name is ever pasted into SQL.
 //
-//   meta(key TEXT PRIMARY KEY, value TEXT)          spec (IndexSpec JSON), snapshotTs, state
+//   meta(key TEXT PRIMARY KEY, value TEXT)          spec (IndexSpec JSON), snapshotTs, state, doc_count (doc-count.ts)
 //   docs(rid INTEGER PRIMARY KEY,                   rid = the FTS5 rowid
 //        doc_key TEXT NOT NULL UNIQUE,              core/doc-key.ts
 //        version INTEGER NOT NULL,                  commitTs (TSO) that produced the document

@@ -11,6 +11,7 @@ import { layoutOf, type FieldLayout } from './layout.js';
 import { docColumns, docParams, type SqlValue } from './values.js';
 import { valueCountTracker, type ValueCountTracker } from './value-counts.js';
 import { TopKTracker } from './topk-tracker.js';
+import { docCountAdder, docCounter } from './doc-count.js';
 
 /**
  * `tokens`: the full-text fields' index-mode tokens of `values`, in FTS column order; a function is called
@@ -55,6 +56,9 @@ export class GenerationWriter {
   readonly #stmts;
   /** Changed rids and their instances of listed terms, for top-K answers (topk-tracker.ts); null without lists. */
   readonly #topk: TopKTracker | null;
+  readonly #docCount: () => number;
+  /** Moves the stored document count (doc-count.ts) by a transaction's inserts minus deletes. */
+  readonly #addDocs: (delta: number) => void;
   /** Stored counts of frequent exact values (value-counts.ts), kept exact in each transaction. */
   readonly #valueCounts: ValueCountTracker | null;
 
@@ -88,8 +92,9 @@ export class GenerationWriter {
       tombDel: db.prepare('DELETE FROM tombstones WHERE doc_key = ?'),
       posPut: db.prepare('INSERT INTO positions(topic, partition, offset) VALUES (?, ?, ?) ON CONFLICT(topic, partition) DO UPDATE SET offset = excluded.offset'),
       positions: db.prepare('SELECT topic, partition, offset FROM positions ORDER BY topic, partition'),
-      count: db.prepare('SELECT COUNT(*) AS n FROM docs'),
     };
+    this.#docCount = docCounter(db);
+    this.#addDocs = docCountAdder(db);
     // Generations sealed with a top-K table record changed rids so top-K answers stay exact.
     this.#topk = TopKTracker.open(db, this.#ftsCols);
     this.#valueCounts = valueCountTracker(db, cols);
@@ -123,7 +128,7 @@ export class GenerationWriter {
   }
 
   docCount(): number {
-    return (this.#stmts.count.get() as { n: number }).n;
+    return this.#docCount();
   }
 
   /**
@@ -160,6 +165,7 @@ export class GenerationWriter {
     const counted = this.#valueCounts?.positions ?? [];
     const write = this.db.transaction(() => {
       const counts = this.#valueCounts?.begin();
+      let docs = 0;
       /** rid → whether it had a full-text row before this transaction, and its tokens after it (null: gone). */
       const fts = new Map<number, { readonly existed: boolean; tokens: DocOpTokens | null }>();
       const change = (rid: number, existed: boolean, tokens: DocOpTokens | null): void => {
@@ -185,6 +191,7 @@ export class GenerationWriter {
           if (doc) {
             for (const i of counted) counts!.note(i, doc[i + 2], -1);
             s.deleteDoc.run(doc[0]);
+            docs--;
             change(Number(doc[0]), true, null);
           }
           s.tombPut.run(key, op.version);
@@ -208,6 +215,7 @@ export class GenerationWriter {
           for (const i of counted) counts!.note(i, params[i], 1);
           // A new rid may reuse one deleted earlier (even in this transaction): change() keeps its first state.
           change(Number(s.insert.run(key, op.version, ...params).lastInsertRowid), false, op.tokens);
+          docs++;
         }
       }
       const rids = [...fts.keys()].sort((a, b) => a - b);
@@ -221,6 +229,7 @@ export class GenerationWriter {
         this.#topk?.touched(rid, tokens);
       }
       counts?.flush();
+      this.#addDocs(docs);
       for (const p of positions) s.posPut.run(p.topic, p.partition, p.offset);
     });
     try {

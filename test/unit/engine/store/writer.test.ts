@@ -135,6 +135,8 @@ function check(w: GenerationWriter, docs: ReadonlyMap<number, ModelDoc>, tombs: 
   const listed = db.prepare('SELECT DISTINCT term FROM topk').pluck().all() as string[];
   assert.deepEqual(listed.filter((t) => !frequent.has(t)), [], 'stored rows of retired lists');
   assert.doesNotThrow(() => db.exec("INSERT INTO fts(fts, rank) VALUES ('integrity-check', 0)"), 'FTS5 integrity');
+  // The stored document count (doc-count.ts) follows inserts and deletes.
+  assert.equal(Number(db.prepare("SELECT value FROM meta WHERE key = 'doc_count'").pluck().get()), docs.size, 'stored document count');
   // Stored counts of exact values (value-counts.ts): only tag (f3) is counted (id is the key, price a decimal),
   // and each stored row counts the documents that hold its value now.
   const counts = db.prepare('SELECT col, value, n FROM value_counts').raw(true).all() as [string, string, number][];
