@@ -10,7 +10,7 @@ import { pendingTopK, planTopK, rankTopK, writeTopK, type TermCounts, type TopKB
 import { docColumns, docParams, ftsTexts } from './values.js';
 import { spliceFtsShards, type SpliceStats } from './fts-splice.js';
 import { countedColumns, storeValueCounts } from './value-counts.js';
-import { storeDocCount } from './doc-count.js';
+import { docCounter, storeDocCount } from './doc-count.js';
 import Database from 'better-sqlite3';
 
 /** Top-K options, and `valueMinDocs`: values of exact text fields held by at least this many documents get a stored count (value-counts.ts). */
@@ -86,8 +86,9 @@ export class GenerationBuilder {
     return { rids, texts };
   }
 
+  /** Stored at seal (doc-count.ts), counted before. */
   docCount(): number {
-    return (this.db.prepare('SELECT COUNT(*) AS n FROM docs').get() as { n: number }).n;
+    return docCounter(this.db)();
   }
 
   /** indexBuild: stores the analysed tokens (row-major, joined by ' ') for the given rids. */

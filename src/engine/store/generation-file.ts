@@ -76,6 +76,11 @@ export function openGenerationFile(file: string, opts: { readonly?: boolean } = 
   return db;
 }
 
+/** Whether the file has table `name` (tables added by later versions are missing from older files). */
+export function hasTable(db: GenDb, name: string): boolean {
+  return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
+}
+
 export function readMeta(db: GenDb, key: string): string | undefined {
   return (db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)?.value;
 }

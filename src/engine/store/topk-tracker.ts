@@ -11,7 +11,7 @@
 //
 // The term set and holder counts live in memory; after a transaction that failed they are read again.
 import type { Statement } from 'better-sqlite3';
-import type { GenDb } from './generation-file.js';
+import { hasTable, type GenDb } from './generation-file.js';
 import { readTopKMeta, RETIRED_KEY } from './topk-table.js';
 
 const TOKEN_GAP = /[^0-9a-z\u0080-\u{10ffff}]+/u;
@@ -41,8 +41,7 @@ export class TopKTracker {
 
   /** The tracker of a generation sealed with top-K tables, else null. */
   static open(db: GenDb, ftsCols: readonly string[]): TopKTracker | null {
-    const has = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'touched_terms'").get() !== undefined;
-    return has ? new TopKTracker(db, ftsCols) : null;
+    return hasTable(db, 'touched_terms') ? new TopKTracker(db, ftsCols) : null;
   }
 
   private constructor(db: GenDb, ftsCols: readonly string[]) {

@@ -10,7 +10,7 @@
 // change writer adds and subtracts, in the transaction that changes the documents, for every value that has a
 // row (it never adds rows). A value without a row is counted from the index as before, which is cheap for the
 // values that had too few documents, and still right for one that became frequent later.
-import type { GenDb } from './generation-file.js';
+import { hasTable, type GenDb } from './generation-file.js';
 import type { FieldLayout } from './layout.js';
 
 /** Values held by at least this many documents at seal get a stored count. */
@@ -39,10 +39,6 @@ export function storeValueCounts(db: GenDb, columns: readonly string[], minDocs 
   return stored;
 }
 
-function hasTable(db: GenDb): boolean {
-  return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'value_counts'").get() !== undefined;
-}
-
 /**
  * Keeps the stored counts exact while a writer changes documents. Per transaction: note each changed column's
  * old and new value, then flush() inside that transaction. Values without a row are ignored. Null when the
@@ -63,7 +59,7 @@ export interface ValueCountDeltas {
 }
 
 export function valueCountTracker(db: GenDb, columns: readonly string[]): ValueCountTracker | null {
-  if (!hasTable(db)) return null;
+  if (!hasTable(db, 'value_counts')) return null;
   const stored = db.prepare('SELECT col, value FROM value_counts').raw(true).all() as [string, string][];
   const values: (Set<string> | undefined)[] = columns.map(() => undefined);
   for (const [col, value] of stored) {
@@ -97,7 +93,7 @@ export function valueCountTracker(db: GenDb, columns: readonly string[]): ValueC
 export type ValueCounter = (column: string, value: unknown) => number | null;
 
 export function valueCounter(db: GenDb): ValueCounter {
-  if (!hasTable(db)) return () => null;
+  if (!hasTable(db, 'value_counts')) return () => null;
   const get = db.prepare('SELECT n FROM value_counts WHERE col = ? AND value = ?').pluck();
   return (column, value) => {
     if (typeof value !== 'string') return null;
