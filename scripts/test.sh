@@ -36,6 +36,9 @@ fi
 echo "== typecheck"
 npx tsc -p tsconfig.json --noEmit
 
+echo "== native extension (tsrank)"
+node scripts/build-native.mjs
+
 echo "== import layers"
 node scripts/check-imports.mjs
 

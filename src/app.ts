@@ -18,7 +18,7 @@ import { createAnalyzers, createAnalysisPool } from './engine/analysis/index.js'
 import { openGenerationFile } from './engine/store/generation-file.js';
 import { countTopK } from './engine/store/topk-table.js';
 import { docCounter } from './engine/store/doc-count.js';
-import { createSearchPool } from './engine/search/index.js';
+import { createSearchPool, rankExtensionProblem } from './engine/search/index.js';
 import { parseUtcOffset } from './core/value.js';
 import { createObservability, type Observability } from './observability/index.js';
 import { adminRoutes } from './api/admin/routes.js';
@@ -51,6 +51,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const poolOptions = { ...(config.analysisWorkers ? { size: config.analysisWorkers } : {}), userDictPath: config.userDictPath, stopWordsPath: config.stopWordsPath };
   // Searches run on their own threads (started on the first search), each with its own read-only connections.
   const searchPool = createSearchPool({ userDictPath: config.userDictPath, stopWordsPath: config.stopWordsPath });
+  const rankProblem = rankExtensionProblem();
+  if (rankProblem !== null) logger.warn({ reason: rankProblem }, 'searches rank with FTS5 bm25(): the tsrank extension did not load (frequent terms rank several times slower)');
 
   const runner = new TaskRunner(catalog, {
     onProgress: ({ taskId, indexName, stage, progress }) => {

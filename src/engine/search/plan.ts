@@ -6,6 +6,7 @@
 import type { CompiledQuery } from '../query/compiler.js';
 import { and, ftsOf, positiveFts, sqlOf, type Condition } from '../query/condition.js';
 import type { SqlParam } from '../query/field-values.js';
+import type { RankFunction } from '../store/rank-extension.js';
 
 export interface SelectPlan {
   /** FROM clause (docs are aliased `d`). */
@@ -26,15 +27,15 @@ export interface SelectPlan {
    * MATCH expression, and the other predicates on docs (`d.`) apart ('' when none).
    */
   readonly ftsDriven: { readonly match: string; readonly rest: string; readonly restParams: readonly SqlParam[] } | null;
-  /** bm25(...) call text for fts-only ranking. */
+  /** bm25(...) (or tsrank(...), the same scores: rank-extension.ts) call text for fts-only ranking. */
   readonly bm25: string;
   readonly matchesNothing: boolean;
   /** The whole query (q and fq together) is `column = value` on an exact field: numFound may be stored. */
   readonly equality: { readonly column: string; readonly value: SqlParam } | null;
 }
 
-export function planSelect(q: CompiledQuery, filters: readonly CompiledQuery[]): SelectPlan {
-  const bm25 = bm25Call(q.weights);
+export function planSelect(q: CompiledQuery, filters: readonly CompiledQuery[], rank: RankFunction = 'bm25'): SelectPlan {
+  const bm25 = bm25Call(rank, q.weights);
   const filterCond = and(filters.map((f) => f.condition));
   const top = q.condition.k === 'and' ? q.condition.items : [q.condition];
   const ftsPos: string[] = [];
@@ -93,6 +94,6 @@ export function planSelect(q: CompiledQuery, filters: readonly CompiledQuery[]):
 }
 
 // Weights are numbers this process computed (parsed qf weights, boosts), written as SQL literals.
-function bm25Call(weights: readonly number[]): string {
-  return weights.length === 0 ? 'bm25(fts)' : `bm25(fts, ${weights.map((w) => (Number.isFinite(w) ? String(w) : '1')).join(', ')})`;
+function bm25Call(rank: RankFunction, weights: readonly number[]): string {
+  return weights.length === 0 ? `${rank}(fts)` : `${rank}(fts, ${weights.map((w) => (Number.isFinite(w) ? String(w) : '1')).join(', ')})`;
 }

@@ -30,6 +30,7 @@ import { ftsTotals } from '../store/bm25.js';
 import { vocabTermCounter } from './term-count.js';
 import { valueCounter } from '../store/value-counts.js';
 import { docCounter } from '../store/doc-count.js';
+import { loadRankFunction } from '../store/rank-extension.js';
 
 /** Searches one generation in the calling thread (synchronously: better-sqlite3 blocks its thread). */
 export interface GenerationSearcher {
@@ -86,6 +87,8 @@ const CACHE_KIB = 2048;
 export interface SearcherOptions {
   /** Query results kept (counts, ranked windows, facets); 0 turns the cache off. Default 512. */
   readonly resultCacheSize?: number;
+  /** `bm25`: rank with FTS5's bm25() even where tsrank (rank-extension.ts) loads. Default: tsrank when it loads. */
+  readonly rank?: 'auto' | 'bm25';
 }
 
 export function createSearcher(genPath: string, spec: IndexSpec, analyzers: AnalyzerRegistry, options: SearcherOptions = {}): GenerationSearcher {
@@ -93,6 +96,7 @@ export function createSearcher(genPath: string, spec: IndexSpec, analyzers: Anal
   db.pragma('busy_timeout = 5000');
   db.pragma('mmap_size = 0');
   db.pragma(`cache_size = -${CACHE_KIB}`);
+  const rank = options.rank === 'bm25' ? 'bm25' : loadRankFunction(db);
   const fields = fieldCatalog(spec);
   // Whether a compilation asked the index for terms (wildcards, ranges on full-text fields): such a plan
   // depends on what the generation holds, and is not kept in the plan cache.
@@ -204,7 +208,7 @@ export function createSearcher(genPath: string, spec: IndexSpec, analyzers: Anal
     const qAst: Query = qText === '' ? { kind: 'all', boost: 1 } : req.defType === 'edismax' ? parseEdismax(qText, { defaultOperator: req.qOp }) : parseLucene(qText, { defaultOperator: req.qOp });
     const q = compile(qAst, defaults, 'q');
     const fqs = (req.fq ?? []).filter((f) => f.trim() !== '').map((f) => compile(parseLucene(f, { defaultOperator: req.qOp }), defaults, 'fq'));
-    const plan = planSelect(q, fqs);
+    const plan = planSelect(q, fqs, rank);
     const made: RequestPlan = { defaults, qAst, plan, keys: sortKeys(req.sort, fields, plan), listed: plan.ftsOnly !== null && mayHaveList(plan.ftsOnly), pages: new Map() };
     if (!expanded && PLAN_CACHE > 0) {
       if (plans.size >= PLAN_CACHE) plans.delete(plans.keys().next().value as string);

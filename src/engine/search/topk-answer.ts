@@ -126,8 +126,8 @@ function driftOf(now: { rows: number; tokens: number }, ranked: TermEntry): numb
 // Stored ranks use unit weights; a positive weight shared by every column of the scope scales f alike for all
 // rows and does not change their order (f1·c2 vs f2·c1), so such queries can use them too.
 function uniformWeight(bm25: string, columns: readonly string[]): number | null {
-  if (bm25 === 'bm25(fts)') return 1;
-  const m = /^bm25\(fts, (.*)\)$/.exec(bm25);
+  if (bm25 === 'bm25(fts)' || bm25 === 'tsrank(fts)') return 1;
+  const m = /^(?:bm25|tsrank)\(fts, (.*)\)$/.exec(bm25);
   if (!m) return null;
   const weights = m[1]!.split(', ').map(Number);
   const used = columns.map((c) => weights[Number(c.slice(1))] ?? 1);

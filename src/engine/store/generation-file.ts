@@ -3,6 +3,7 @@
 import Database from 'better-sqlite3';
 import type { IndexSpec } from '../../core/schema.js';
 import { layoutOf, storageOf } from './layout.js';
+import { createNormLog } from './norm-log.js';
 
 export type GenDb = Database.Database;
 
@@ -32,6 +33,7 @@ export function createGenerationFile(file: string, spec: IndexSpec): GenDb {
     CREATE TABLE positions (topic TEXT NOT NULL, partition INTEGER NOT NULL, offset TEXT NOT NULL, PRIMARY KEY (topic, partition)) WITHOUT ROWID;
   `);
   createFtsTable(db, fts);
+  createNormLog(db);
   db.prepare('INSERT INTO meta(key, value) VALUES (?, ?)').run('spec', JSON.stringify(spec));
   return db;
 }

@@ -14,6 +14,8 @@
 //        (search:true and token != 'string'); each holds the analyzer's index-mode tokens joined by ' '.
 //   Exact-match (token 'string') and non-text fields are plain columns with a B-tree index (ix_fN).
 //   value_counts(col, value, n) WITHOUT ROWID: stored counts of frequent exact text values (value-counts.ts).
+//   norm_log(seq INTEGER PRIMARY KEY, rid): rids whose full-text row the change writer rewrote, for the
+//        searchers' in-memory row lengths (norm-log.ts, native/tsrank.c).
 import type { FieldKind } from '../../core/value.js';
 import type { FieldSpec, IndexSpec } from '../../core/schema.js';
 

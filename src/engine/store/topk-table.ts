@@ -26,6 +26,7 @@ import type { IndexSpec } from '../../core/schema.js';
 import type { GenDb } from './generation-file.js';
 import { layoutOf } from './layout.js';
 import { bm25Of, docLengths, freqOf, ftsTotals, idfOf } from './bm25.js';
+import { loadRankFunction } from './rank-extension.js';
 
 export interface TopKOptions {
   /** Terms in more than this many documents (of a scope) get a stored top-K. Default 10 000. */
@@ -261,7 +262,9 @@ export function pendingTopK(db: GenDb): TopKPlan | null {
  * ranked in one read transaction with the totals and hit count of that snapshot.
  */
 export function rankTopK(db: GenDb, items: readonly TopKItem[], plan: Pick<TopKPlan, 'k' | 'rows' | 'tokens'>): RankedList[] {
-  const ranked = db.prepare('SELECT rowid, bm25(fts) FROM fts WHERE fts MATCH ? ORDER BY bm25(fts), rowid LIMIT ?').raw(true);
+  // tsrank gives bm25's scores bit for bit, with lengths in memory (rank-extension.ts).
+  const fn = loadRankFunction(db);
+  const ranked = db.prepare(`SELECT rowid, ${fn}(fts) FROM fts WHERE fts MATCH ? ORDER BY ${fn}(fts), rowid LIMIT ?`).raw(true);
   const count = db.prepare('SELECT count(*) FROM fts WHERE fts MATCH ?').pluck();
   const anyTouched = db.prepare('SELECT EXISTS (SELECT 1 FROM touched)').pluck();
   const lengthOf = docLengths(db);

@@ -12,6 +12,7 @@ import { docColumns, docParams, type SqlValue } from './values.js';
 import { valueCountTracker, type ValueCountTracker } from './value-counts.js';
 import { TopKTracker } from './topk-tracker.js';
 import { docCountAdder, docCounter } from './doc-count.js';
+import { NormLog } from './norm-log.js';
 
 /**
  * `tokens`: the full-text fields' index-mode tokens of `values`, in FTS column order; a function is called
@@ -61,6 +62,8 @@ export class GenerationWriter {
   readonly #addDocs: (delta: number) => void;
   /** Stored counts of frequent exact values (value-counts.ts), kept exact in each transaction. */
   readonly #valueCounts: ValueCountTracker | null;
+  /** Rids whose full-text row changed, for the searchers' in-memory row lengths (norm-log.ts). */
+  readonly #normLog: NormLog;
 
   /**
    * `durable: false` (a generation nobody searches yet, whose file is dropped if the server stops before it goes
@@ -98,6 +101,7 @@ export class GenerationWriter {
     // Generations sealed with a top-K table record changed rids so top-K answers stay exact.
     this.#topk = TopKTracker.open(db, this.#ftsCols);
     this.#valueCounts = valueCountTracker(db, cols);
+    this.#normLog = new NormLog(db);
   }
 
   /**
@@ -225,9 +229,11 @@ export class GenerationWriter {
         if (s.ftsInsert) {
           if (c.existed) s.ftsDelete.run(rid);
           if (tokens) s.ftsInsert.run(rid, ...tokens);
+          this.#normLog.changed(rid);
         }
         this.#topk?.touched(rid, tokens);
       }
+      if (rids.length) this.#normLog.trim();
       counts?.flush();
       this.#addDocs(docs);
       for (const p of positions) s.posPut.run(p.topic, p.partition, p.offset);
