@@ -31,11 +31,13 @@ SQLITE_EXTENSION_INIT1
 /* A query whose phrases have at least this many hits in all loads the lengths (a rare term does not pay
 ** for reading 1M lengths). */
 #define LOAD_HITS 2000
-#define NO_LENGTH UINT32_MAX
+/* Lengths are held as 16-bit counts (2 bytes a row); a longer row, or one past MAX_RIDS, is looked up. */
+#define NO_LENGTH UINT16_MAX
+#define MAX_RIDS ((sqlite3_int64)1 << 27)
 
 typedef struct Norms {
   sqlite3 *db;
-  uint32_t *len;      /* len[rid]: the row's tokens in all columns, NO_LENGTH if unknown */
+  uint16_t *len;      /* len[rid]: the row's tokens in all columns, NO_LENGTH if unknown */
   sqlite3_int64 cap;  /* entries in len */
   int loaded;         /* len holds every row's length as of dataVersion / logSeq */
   unsigned int dataVersion;
@@ -71,18 +73,27 @@ static sqlite3_int64 sumVarints(const unsigned char *p, int n) {
   return total;
 }
 
+/* Makes len[rid] addressable; 0 when rid is past MAX_RIDS (its length is then looked up). */
 static int grow(Norms *n, sqlite3_int64 rid) {
   sqlite3_int64 cap, i;
-  uint32_t *p;
+  uint16_t *p;
   if (rid < n->cap) return SQLITE_OK;
+  if (rid >= MAX_RIDS) return SQLITE_OK;
   cap = n->cap ? n->cap : 1024;
   while (cap <= rid) cap *= 2;
-  p = (uint32_t *)sqlite3_realloc64(n->len, (sqlite3_uint64)cap * sizeof(uint32_t));
+  p = (uint16_t *)sqlite3_realloc64(n->len, (sqlite3_uint64)cap * sizeof(uint16_t));
   if (p == 0) return SQLITE_NOMEM;
   for (i = n->cap; i < cap; i++) p[i] = NO_LENGTH;
   n->len = p;
   n->cap = cap;
   return SQLITE_OK;
+}
+
+/* Holds a row's length (or marks it unknown: too long for 16 bits, or no row). */
+static int hold(Norms *n, sqlite3_int64 rid, sqlite3_int64 tokens) {
+  int rc = grow(n, rid);
+  if (rc == SQLITE_OK && rid < n->cap) n->len[rid] = (tokens >= 0 && tokens < NO_LENGTH) ? (uint16_t)tokens : NO_LENGTH;
+  return rc;
 }
 
 static void forget(Norms *n) {
@@ -111,8 +122,7 @@ static int loadAll(Norms *n) {
   while (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
     sqlite3_int64 rid = sqlite3_column_int64(st, 0);
     if (rid < 0) continue;
-    rc = grow(n, rid);
-    if (rc == SQLITE_OK) n->len[rid] = (uint32_t)sumVarints((const unsigned char *)sqlite3_column_blob(st, 1), sqlite3_column_bytes(st, 1));
+    rc = hold(n, rid, sumVarints((const unsigned char *)sqlite3_column_blob(st, 1), sqlite3_column_bytes(st, 1)));
   }
   if (rc == SQLITE_OK) rc = sqlite3_finalize(st);
   else sqlite3_finalize(st);
@@ -121,15 +131,15 @@ static int loadAll(Norms *n) {
   return rc;
 }
 
-/* The length of one row now (NO_LENGTH when it has none). */
-static int readOne(Norms *n, sqlite3_int64 rid, uint32_t *out) {
+/* The length of one row now (-1 when it has none). */
+static int readOne(Norms *n, sqlite3_int64 rid, sqlite3_int64 *out) {
   int rc = SQLITE_OK;
   if (n->one == 0) rc = sqlite3_prepare_v3(n->db, "SELECT sz FROM fts_docsize WHERE id = ?", -1, SQLITE_PREPARE_PERSISTENT, &n->one, 0);
   if (rc != SQLITE_OK) return rc;
   sqlite3_bind_int64(n->one, 1, rid);
-  *out = NO_LENGTH;
+  *out = -1;
   if (sqlite3_step(n->one) == SQLITE_ROW)
-    *out = (uint32_t)sumVarints((const unsigned char *)sqlite3_column_blob(n->one, 0), sqlite3_column_bytes(n->one, 0));
+    *out = sumVarints((const unsigned char *)sqlite3_column_blob(n->one, 0), sqlite3_column_bytes(n->one, 0));
   return sqlite3_reset(n->one);
 }
 
@@ -151,19 +161,16 @@ static int refresh(Norms *n) {
   while (rc == SQLITE_OK && sqlite3_step(n->since) == SQLITE_ROW) {
     sqlite3_int64 seq = sqlite3_column_int64(n->since, 0);
     sqlite3_int64 rid = sqlite3_column_int64(n->since, 1);
-    uint32_t len;
+    sqlite3_int64 len;
     if (first && seq != n->logSeq + 1) {
       sqlite3_reset(n->since);
       return loadAll(n);
     }
     first = 0;
     if (rid < 0) continue;
-    rc = grow(n, rid);
-    if (rc == SQLITE_OK) rc = readOne(n, rid, &len);
-    if (rc == SQLITE_OK) {
-      n->len[rid] = len;
-      n->logSeq = seq;
-    }
+    rc = readOne(n, rid, &len);
+    if (rc == SQLITE_OK) rc = hold(n, rid, len);
+    if (rc == SQLITE_OK) n->logSeq = seq;
   }
   sqlite3_reset(n->since);
   if (rc != SQLITE_OK) forget(n);
@@ -207,8 +214,9 @@ static int queryData(const Fts5ExtensionApi *api, Fts5Context *fts, Norms *norms
   }
   /* Fewer hits: FTS5's own lookups cost less than a look at the log after a commit. */
   if (rc == SQLITE_OK && allHits >= LOAD_HITS) {
-    rc = refresh(norms);
-    q->useNorms = rc == SQLITE_OK && norms->loaded;
+    /* Lengths that cannot be brought up to date are dropped: this query looks them up. */
+    if (refresh(norms) != SQLITE_OK) forget(norms);
+    q->useNorms = norms->loaded;
   }
   if (rc == SQLITE_OK) rc = api->xSetAuxdata(fts, q, sqlite3_free);
   else sqlite3_free(q);
