@@ -4,7 +4,7 @@ import type { IndexSpec } from '../../core/schema.js';
 import type { RowImage } from '../../core/value.js';
 import { docKeyOf } from '../../core/doc-key.js';
 import { TidesearchError } from '../../errors/index.js';
-import { createFieldIndexes, createGenerationFile, optimizeFts, writeMeta, type GenDb } from './generation-file.js';
+import { createFieldIndexes, createGenerationFile, journalOff, optimizeFts, writeMeta, type GenDb } from './generation-file.js';
 import { layoutOf, type FieldLayout } from './layout.js';
 import { pendingTopK, planTopK, rankTopK, writeTopK, type TermCounts, type TopKBuildStats, type TopKOptions } from './topk-table.js';
 import { docColumns, docParams, ftsTexts } from './values.js';
@@ -107,7 +107,7 @@ export class GenerationBuilder {
   spliceShards(files: readonly string[]): SpliceStats {
     this.#db.close();
     this.#db = new Database(this.#file, { fileMustExist: true });
-    this.#db.pragma('journal_mode = OFF');
+    journalOff(this.#db);
     this.#db.pragma('synchronous = OFF');
     return spliceFtsShards(this.#db, files, Math.max(1, this.#ftsFields.length));
   }

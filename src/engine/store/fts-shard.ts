@@ -9,7 +9,7 @@
 // 2000-row batch; 3.8 s plus 1.6 s this way.
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
-import { createFtsTable, type GenDb } from './generation-file.js';
+import { createFtsTable, journalOff, type GenDb } from './generation-file.js';
 
 /** Rows per transaction. */
 const COMMIT_ROWS = 20_000;
@@ -43,7 +43,7 @@ export class FtsShardWriter {
     // Large pages for a file written once and read once by the splice, which copies its rows (segments) into
     // the generation whatever the generation's page size (generation-file.ts).
     this.#db.pragma('page_size = 65536');
-    this.#db.pragma('journal_mode = OFF');
+    journalOff(this.#db);
     this.#db.pragma('synchronous = OFF');
     createFtsTable(this.#db, ftsColumns);
     this.#db.exec("INSERT INTO fts(fts, rank) VALUES ('automerge', 0)");

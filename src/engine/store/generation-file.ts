@@ -17,7 +17,7 @@ export const GENERATION_PAGE_SIZE = 4096;
 export function createGenerationFile(file: string, spec: IndexSpec): GenDb {
   const db = new Database(file);
   db.pragma(`page_size = ${GENERATION_PAGE_SIZE}`);
-  db.pragma('journal_mode = OFF');
+  journalOff(db);
   db.pragma('synchronous = OFF');
   const layout = layoutOf(spec);
   const cols = layout.flatMap((l) => {
@@ -76,6 +76,24 @@ export function openGenerationFile(file: string, opts: { readonly?: boolean } = 
   }
   db.pragma('busy_timeout = 5000');
   return db;
+}
+
+/**
+ * Turns the rollback journal off on this connection, for a file that is thrown away if a write fails (a build,
+ * a catch-up): each changed page is written once, into the file. better-sqlite3 opens connections in SQLite's
+ * defensive mode, which refuses `journal_mode = OFF` without an error (the mode just stays as it was: until
+ * 2026-11-30 every build ran with a rollback journal while its comments said otherwise), so the pragma runs
+ * with defensive mode lifted for that one statement, and the result is checked.
+ */
+export function journalOff(db: GenDb): void {
+  let mode: unknown;
+  db.unsafeMode(true);
+  try {
+    mode = db.pragma('journal_mode = OFF', { simple: true });
+  } finally {
+    db.unsafeMode(false);
+  }
+  if (mode !== 'off') throw new Error(`${db.name}: SQLite kept journal_mode ${String(mode)} where OFF was asked`);
 }
 
 /** Whether the file has table `name` (tables added by later versions are missing from older files). */

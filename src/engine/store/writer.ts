@@ -6,7 +6,7 @@ import type { StreamPosition } from '../../core/change.js';
 import type { DocKey } from '../../core/doc-key.js';
 import type { Statement } from 'better-sqlite3';
 import { closeSync, fsyncSync, openSync } from 'node:fs';
-import { openGenerationFile, readMeta, type GenDb } from './generation-file.js';
+import { journalOff, openGenerationFile, readMeta, type GenDb } from './generation-file.js';
 import { layoutOf, type FieldLayout } from './layout.js';
 import { docColumns, docParams, type SqlValue } from './values.js';
 import { valueCountTracker, type ValueCountTracker } from './value-counts.js';
@@ -66,12 +66,17 @@ export class GenerationWriter {
   readonly #normLog: NormLog;
 
   /**
-   * `durable: false` (a generation nobody searches yet, whose file is dropped if the server stops before it goes
-   * live: a catch-up) commits without fsync until makeDurable().
+   * `durable: false` (a generation nobody searches yet, whose file is dropped if the server stops or a write
+   * fails before it goes live: a catch-up) writes as the dump does until makeDurable(): no journal (each
+   * changed page is written once, into the file, instead of into the WAL and again by a checkpoint) and no
+   * fsync. A transaction that fails then cannot be rolled back; the caller must drop the file.
    */
   constructor(fileOrDb: string | GenDb, spec: IndexSpec, opts: { readonly durable?: boolean } = {}) {
     this.db = typeof fileOrDb === 'string' ? openGenerationFile(fileOrDb) : fileOrDb;
-    if (opts.durable === false) this.db.pragma('synchronous = OFF');
+    if (opts.durable === false) {
+      journalOff(this.db);
+      this.db.pragma('synchronous = OFF');
+    }
     this.spec = spec;
     this.#layout = layoutOf(spec);
     this.#ftsCols = this.#layout.filter((l) => l.ftsColumn).map((l) => l.ftsColumn!);
@@ -105,11 +110,11 @@ export class GenerationWriter {
   }
 
   /**
-   * Puts everything committed so far on disk and commits durably from now on: the WAL checkpointed into the
-   * file, and the file fsynced (a checkpoint syncs only what it copies, and the earlier ones, without fsync,
-   * may have left pages in the OS cache alone).
+   * Puts everything committed so far on disk and commits durably from now on, in WAL mode: the file fsynced
+   * (pages written without a journal or fsync may still be in the OS cache alone).
    */
   makeDurable(): void {
+    this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('wal_checkpoint(TRUNCATE)');
     const fd = openSync(this.db.name, 'r+');
