@@ -11,13 +11,12 @@ import Database from 'better-sqlite3';
 import type { FieldSpec, IndexSpec } from '../../../../src/core/schema.js';
 import type { RowImage } from '../../../../src/core/value.js';
 import { docKeyOf } from '../../../../src/core/doc-key.js';
-import { GenerationBuilder } from '../../../../src/engine/store/builder.js';
 import { GenerationWriter, type DocOp } from '../../../../src/engine/store/writer.js';
 import { createFtsTable } from '../../../../src/engine/store/generation-file.js';
 import { NormLog, createNormLog } from '../../../../src/engine/store/norm-log.js';
 import { createSearcher, rankExtensionProblem } from '../../../../src/engine/search/index.js';
 import { loadRankFunction } from '../../../../src/engine/store/rank-extension.js';
-import { fakeAnalyzers } from './books-fixture.js';
+import { buildGeneration, fakeAnalyzers } from './books-fixture.js';
 
 const field = (name: string, kind: FieldSpec['kind'], isKey = false): FieldSpec => ({ name, kind, sqlType: kind, token: isKey ? 'string' : 'standard', search: true, isKey });
 const spec: IndexSpec = { name: 'notes', db: 'd', table: 'notes', key: ['id'], fields: [field('id', 'integer', true), field('title', 'string'), field('body', 'string')] };
@@ -51,17 +50,8 @@ function notes(from: number, n: number, rnd: () => number): Note[] {
 
 const row = (n: Note): RowImage => ({ id: n.id, title: n.title, body: n.body });
 
-function build(all: readonly Note[]): { dir: string; file: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'tidesearch-tsrank-'));
-  const file = join(dir, 'gen.sqlite');
-  const b = new GenerationBuilder(file, spec);
-  b.setSnapshot(1n);
-  const batch = b.insertDocs(all.map(row), 1n);
-  b.insertTokens(batch.rids, batch.texts.map((t) => t ?? ''));
-  b.seal({ k: 10, minDocs: 1_000_000 });
-  b.close();
-  return { dir, file };
-}
+/** A sealed generation of `all` (versions 100), without top-K lists. */
+const build = (all: readonly Note[]) => buildGeneration(spec, all.map(row), fakeAnalyzers, { k: 10, minDocs: 1_000_000 });
 
 const MATCHES = [
   '{t1} : ("alpha")',
@@ -112,7 +102,7 @@ test('tsrank equals bm25() bit for bit, from lengths in memory, before and after
     assert.equal(held(), 2999, 'every row length in memory but the one too long for it');
 
     // Updates that change lengths, deletes, and inserts past the largest rid the connection holds.
-    let version = 2n;
+    let version = 101n;
     for (let round = 0; round < 4; round++) {
       const ops: DocOp[] = [];
       for (const n of notes(1 + Math.floor(rnd() * 2900), 60, rnd)) ops.push({ kind: 'upsert', key: docKeyOf(spec.key, { id: n.id }), version, values: row(n), tokens: [n.title, n.body] });
@@ -127,7 +117,7 @@ test('tsrank equals bm25() bit for bit, from lengths in memory, before and after
   } finally {
     writer.close();
     reader.close();
-    rmSync(g.dir, { recursive: true, force: true });
+    g.cleanup();
   }
 });
 
@@ -190,6 +180,6 @@ test('the searcher answers the same with tsrank as with bm25 (pages, scores, num
   } finally {
     withExt.close();
     plain.close();
-    rmSync(g.dir, { recursive: true, force: true });
+    g.cleanup();
   }
 });
