@@ -6,8 +6,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Sqlite from 'better-sqlite3';
-import type Database from 'better-sqlite3';
+import Database from 'better-sqlite3';
 
 /** The FTS5 ranking function a searcher's SQL calls: `bm25` or `tsrank` (same arguments, same scores). */
 export type RankFunction = 'bm25' | 'tsrank';
@@ -38,7 +37,7 @@ export function loadRankFunction(db: Database.Database): RankFunction {
 
 /** Why tsrank cannot be loaded in this process, or null when it can (the server logs it once at start). */
 export function rankExtensionProblem(): string | null {
-  const db = new Sqlite(':memory:');
+  const db = new Database(':memory:');
   try {
     return tryLoad(db);
   } finally {
