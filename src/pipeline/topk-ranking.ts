@@ -2,7 +2,7 @@
 // build has swapped it in: the index serves at once, frequent-term queries take the normal plan until their
 // list lands, and each chunk of lists is stored as soon as it is ranked. Lists ranked while the channel
 // writes are as exact as lists ranked at seal (topk-table.ts says why). A restart resumes what is pending.
-import { openGenerationFile } from '../engine/store/generation-file.js';
+import { openGenerationFile, type GenDb } from '../engine/store/generation-file.js';
 import { pendingTopK, writeTopK, type RankedList, type TopKItem, type TopKPlan } from '../engine/store/topk-table.js';
 
 /** Ranks lists of `file` elsewhere (the analysis pool's threads, each on a read-only connection). */
@@ -20,6 +20,12 @@ export interface TopKRankingStats {
   readonly ms: number;
 }
 
+/** The items whose list (or one of its copies) is still planned and not ranked. */
+function stillPending(db: GenDb, items: readonly TopKItem[]): TopKItem[] {
+  const pending = db.prepare('SELECT 1 FROM topk_terms WHERE cols = ? AND term = ? AND stored < 0').pluck();
+  return items.filter((item) => [item.scope, ...item.copies.map((c) => c.scope)].some((scope) => pending.get(scope, item.term) !== undefined));
+}
+
 /** Ranks and stores every pending list of `file`; stops between chunks when `signal` aborts. */
 export async function rankPendingTopK(file: string, ranker: TopKRanker, signal: AbortSignal): Promise<TopKRankingStats> {
   const t0 = performance.now();
@@ -34,7 +40,12 @@ export async function rankPendingTopK(file: string, ranker: TopKRanker, signal: 
     const chunk = 4 * Math.max(1, ranker.size ?? 1);
     for (let at = 0; at < plan.rank.length; at += chunk) {
       signal.throwIfAborted();
-      const items = plan.rank.slice(at, at + chunk);
+      // Lists the change writer retired since the plan was read are not ranked for nothing (a busy channel
+      // retires most of them within the first tens of thousands of changes).
+      const planned = plan.rank.slice(at, at + chunk);
+      const items = stillPending(db, planned);
+      for (const item of planned) if (!items.includes(item)) retired += 1 + item.copies.length;
+      if (items.length === 0) continue;
       const lists = await ranker.rankTopK(file, items, plan);
       signal.throwIfAborted();
       const s = writeTopK(db, items, lists);

@@ -3,8 +3,8 @@
 // and after further changes; pending lists answer nothing meanwhile, and an aborted ranking stores no list.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { FieldSpec, IndexSpec } from '../../../src/core/schema.js';
@@ -124,6 +124,73 @@ test('an aborted ranking stores no list and leaves them pending', async () => {
     assert.equal(db.prepare('SELECT count(*) FROM topk_terms WHERE stored < 0').pluck().get(), planned.pending);
     assert.equal(db.prepare('SELECT count(*) FROM topk').pluck().get(), 0);
     db.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('lists the channel retires while others are ranked are skipped, and counted as retired', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tidesearch-topk-ranking-'));
+  await using pool = createAnalysisPool({ size: 1 });
+  try {
+    const file = join(dir, 'gen.sqlite');
+    const planned = plannedGeneration(file, 3000, { k: 5, minDocs: 300 });
+    const writer = new GenerationWriter(file, spec);
+    const reader = new Database(file, { readonly: true });
+    const pendingNow = () => new Set(reader.prepare('SELECT cols || char(0) || term FROM topk_terms WHERE stored < 0').pluck().all() as string[]);
+    let retiredMeanwhile = 0;
+    let askedAfter = 0;
+    let stillPending = new Set<string>();
+    const ranker: Parameters<typeof rankPendingTopK>[1] = {
+      size: 1,
+      rankTopK: (f, items, plan) => {
+        if (retiredMeanwhile === 0) {
+          // After the first chunk is asked for: rows rewritten, so lists of terms more than k of them hold retire.
+          const before = pendingNow().size;
+          const ops: DocOp[] = [];
+          for (let id = 1; id <= 9; id++) {
+            const n = note(id, 3);
+            ops.push({ kind: 'upsert', key: docKeyOf(spec.key, { id }), version: 2n, values: n, tokens: [n.title, n.body] });
+          }
+          writer.apply(ops, [], () => true);
+          stillPending = pendingNow();
+          retiredMeanwhile = before - stillPending.size;
+        } else {
+          for (const item of items) assert.ok(stillPending.has(`${item.scope}\u0000${item.term}`) || item.copies.some((c) => stillPending.has(`${c.scope}\u0000${item.term}`)), `${item.term} was retired, yet asked for`);
+          askedAfter += items.length;
+        }
+        return pool.rankTopK(f, items, plan);
+      },
+    };
+    const stats = await rankPendingTopK(file, ranker, new AbortController().signal);
+    assert.ok(retiredMeanwhile > 0, 'the writer retired lists during the ranking');
+    assert.ok(askedAfter > 0 && askedAfter < stillPending.size + retiredMeanwhile, `${askedAfter} lists ranked after the retirement`);
+    assert.equal(stats.entries + stats.unverified + stats.retired, planned.pending);
+    assert.equal(stats.retired, retiredMeanwhile, "retired lists counted once each, skipped or not");
+    writer.close();
+    reader.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the threads that rank give way: their nice value is raised, the rest of the process keeps its own', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tidesearch-topk-ranking-'));
+  await using pool = createAnalysisPool({ size: 1 });
+  // The nice value of each thread of this process (Linux: /proc/self/task/<tid>/stat, field 19).
+  const nices = () =>
+    readdirSync('/proc/self/task').map((tid) => {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+    });
+  try {
+    const file = join(dir, 'gen.sqlite');
+    plannedGeneration(file, 1000, { k: 5, minDocs: 100 });
+    assert.ok(!nices().includes(10), 'no thread gives way before');
+    const stats = await rankPendingTopK(file, pool, new AbortController().signal);
+    assert.ok(stats.entries > 0);
+    assert.equal(nices().filter((n) => n === 10).length, 1, 'the ranking thread');
+    assert.equal(os.getPriority(), 0, 'this thread');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
