@@ -24,6 +24,10 @@ const STRUCTURE_ID = 10;
 const AVERAGES_ID = 1;
 const SEGMENT_SHIFT = 37n;
 const MAX_SEGID = 65535;
+/** The level the first spliced segments take (spliceFtsShards says why), and how many share a level: fewer than
+ *  FTS5's automerge (16 in generation files), so that the splice itself triggers no merge. */
+export const SPLICED_LEVEL = 6;
+const SEGMENTS_PER_LEVEL = 8;
 
 export interface FtsSegment {
   readonly segid: number;
@@ -125,9 +129,12 @@ export function spliceFtsShards(db: GenDb, shardFiles: readonly string[], column
   if (target.levels.some((l) => l.segments.length > 0)) throw new Error('the target FTS5 table is not empty');
   const totals = new Array<number>(columns + 1).fill(0);
   const segments: FtsSegment[] = [];
-  // Each segment keeps its shard's level, but never level 0: there the shards' big segments would be merged again
-  // with the change writer's small ones after a few commits; a level up they wait as long as after FTS5's own
-  // optimize. (A shard whose rows fit in one flush holds one segment at level 0: optimize leaves it there.)
+  // The shards' segments go to SPLICED_LEVEL and up (SEGMENTS_PER_LEVEL a level), far above the change writer's:
+  // FTS5 merges a level once it holds `automerge` (16) segments, and each commit writes one at level 0. At level
+  // 1, where FTS5's own optimize leaves its segment, the writer's segments reached them after 16 × 14 = 224
+  // commits, a minute of a live channel committing each fetch, and FTS5 then rewrote the whole index (1M rows:
+  // ~390 MB, ~8 s of the writer's time on a slow 2-core machine, spread over ~120 commits that each took 3-4
+  // times as long; bench:incr (c) latency grew past 2 s). Six levels up, 16^5 commits pass first.
   const levels: FtsSegment[][] = [];
   let writeCounter = 0;
   let originBase = 0;
@@ -148,7 +155,7 @@ export function spliceFtsShards(db: GenDb, shardFiles: readonly string[], column
         const s = decodeStructure(blockOf(schema, STRUCTURE_ID) ?? fail(`shard ${file} has no FTS5 structure record`));
         if (s.levels.some((l) => l.nMerge > 0)) throw new Error(`shard ${file} has an FTS5 merge in progress`);
         let maxOrigin = 0;
-        for (const [lvl, level] of s.levels.entries()) {
+        for (const level of s.levels) {
           for (const g of level.segments) {
             if (g.nPgTombstone > 0) throw new Error(`shard ${file} has tombstones`);
             const segid = segments.length + 1;
@@ -159,7 +166,7 @@ export function spliceFtsShards(db: GenDb, shardFiles: readonly string[], column
             db.prepare(`INSERT INTO main.fts_idx(segid, term, pgno) SELECT ?, term, pgno FROM ${schema}.fts_idx WHERE segid = ?`).run(segid, g.segid);
             const spliced = { ...g, segid, origin1: g.origin1 + originBase, origin2: g.origin2 + originBase };
             segments.push(spliced);
-            const at = Math.max(lvl, 1);
+            const at = SPLICED_LEVEL + Math.floor((segments.length - 1) / SEGMENTS_PER_LEVEL);
             while (levels.length <= at) levels.push([]);
             levels[at]!.push(spliced);
             maxOrigin = Math.max(maxOrigin, g.origin2);

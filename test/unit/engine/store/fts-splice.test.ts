@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { createFtsTable } from '../../../../src/engine/store/generation-file.js';
 import { FtsShardWriter, type ShardWriteOptions } from '../../../../src/engine/store/fts-shard.js';
-import { decodeAverages, decodeStructure, encodeAverages, encodeStructure, spliceFtsShards } from '../../../../src/engine/store/fts-splice.js';
+import { decodeAverages, decodeStructure, encodeAverages, encodeStructure, spliceFtsShards, SPLICED_LEVEL } from '../../../../src/engine/store/fts-splice.js';
 
 const COLS = ['t0', 't1'];
 
@@ -191,12 +191,12 @@ test('structure and averages records survive a round trip, multi-byte varints in
   assert.throws(() => decodeStructure(Uint8Array.from([0, 0, 0, 1, 0, 0, 0])), /V2/);
 });
 
-test('spliced segments keep their shard level, so the change writer\'s small commits do not merge them again soon', () => {
+test('spliced segments sit far above the change writer\'s, so its commits do not merge them: 300 small commits leave them as spliced', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tidesearch-fts-splice-'));
   try {
     const data = rows(6000, 11);
     const shards = [new FtsShardWriter(join(dir, 's0.sqlite'), COLS), new FtsShardWriter(join(dir, 's1.sqlite'), COLS)];
-    // Each shard's rows fit in one FTS5 flush: it holds one segment, at level 0, which the splice must lift.
+    // Each shard's rows fit in one FTS5 flush: it holds one segment, at level 0.
     for (let at = 0, b = 0; at < data.length; at += 50, b++) {
       const batch = data.slice(at, at + 50);
       shards[b % 2]!.insert(batch.map((r) => r.rid), batch.flatMap((r) => r.texts));
@@ -207,12 +207,17 @@ test('spliced segments keep their shard level, so the change writer\'s small com
     const spliced = structureOf(db);
     const levelOf = new Map(spliced.levels.flatMap((l, i) => l.segments.map((g) => [g.segid, i] as const)));
     assert.deepEqual([...levelOf.keys()].sort(), [1, 2]);
-    assert.ok([...levelOf.values()].every((l) => l >= 1), `spliced at levels ${[...levelOf.values()]}`);
-    // 40 commits of one row each, as a channel writes (automerge 16 on the generation's table).
+    // Far above: the writer's segments need 16^(level - 1) commits to climb there.
+    assert.ok(SPLICED_LEVEL >= 4 && [...levelOf.values()].every((l) => l === SPLICED_LEVEL), `spliced at levels ${[...levelOf.values()]}`);
+    // 300 commits of 40 rows each, as a channel writes (automerge 16 on the generation's table): the writer's
+    // segments are merged among themselves, below. (At 1M rows, spliced at level 1, the channel's segments joined
+    // them there after ~224 commits of 200 updates and FTS5 rewrote the whole index: fts-splice.ts.)
     const put = db.prepare('INSERT INTO fts(rowid, t0, t1) VALUES (?, ?, ?)');
-    for (let rid = 7001; rid <= 7040; rid++) put.run(rid, 'w1 w2', 'w3');
+    const more = rows(12_000, 12);
+    for (let c = 0; c < 300; c++) db.transaction(() => more.slice(c * 40, c * 40 + 40).forEach((r) => put.run(6000 + r.rid, ...r.texts)))();
     const after = structureOf(db);
     for (const [segid, lvl] of levelOf) assert.ok(after.levels[lvl]!.segments.some((g) => g.segid === segid), `segment ${segid} still at level ${lvl}`);
+    assert.ok(after.levels.slice(0, SPLICED_LEVEL).some((l) => l.segments.length > 0), 'the writer\'s segments below them');
     db.exec("INSERT INTO fts(fts, rank) VALUES ('integrity-check', 0)");
     db.close();
   } finally {
