@@ -224,6 +224,8 @@ try {
       polling ??= poll().finally(() => (polling = undefined));
     });
   };
+  const topkText = (t: { ranked?: number; pending?: number; retired?: number } | undefined) => (t ? `${t.ranked ?? 0}/${t.pending ?? 0}/${t.retired ?? 0}` : '—');
+  const topkAtStart = (await srv.admin('do_get_index_status', { indexName: 'emp' })).bizresult?.topk;
   const tickMs = 50;
   const perTick = Math.max(1, Math.round((RATE * tickMs) / 1000));
   const started = performance.now();
@@ -241,12 +243,12 @@ try {
   await Promise.all(probes);
   latencies.sort((a, b) => a - b);
   const slowest = [...timeline].sort((a, b) => b[1] - a[1]).slice(0, 5);
-  // The build's top-K lists are ranked in the background after its swap, on the analysis threads the channel
-  // uses too: when that ended, against the start of (c).
-  const buildLog = (await srv.admin('do_get_task_status', { taskid: created.bizresult.taskid, log: true })).bizresult;
-  const topkLine = String(JSON.stringify(buildLog)).match(/(\d{4}-\d\d-\d\dT[\d:.]+Z) top-K: ranked [^"\\]*/)?.[0];
-  console.log(`(c) began ${new Date(performance.timeOrigin + started).toISOString()}; ${topkLine ?? 'no top-K ranking line in the build log yet'}`);
   console.log(`(c) slowest probes (sent at s into the phase: ms): ${slowest.map(([at, l]) => `${(at / 1000).toFixed(1)}: ${ms(l)}`).join(', ')}`);
+  if (flags.has('timeline')) console.log(`(c) every probe (s: ms): ${[...timeline].sort((a, b) => a[0] - b[0]).map(([at, l]) => `${(at / 1000).toFixed(1)}: ${ms(l)}`).join(', ')}`);
+  // The build's top-K lists are ranked in the background after its swap, on threads of their own: where that
+  // stood at the start and the end of (c).
+  const topkAtEnd = (await srv.admin('do_get_index_status', { indexName: 'emp' })).bizresult?.topk;
+  console.log(`(c) top-K lists (ranked/pending/retired): at the start ${topkText(topkAtStart)}, at the end ${topkText(topkAtEnd)}`);
   const s2 = (await srv.admin('do_get_incr_status', { indexName: 'emp' })).bizresult;
   console.log(`(c) ${fmt(produced / steadyS)} events/s produced for ${steadyS.toFixed(1)} s; ${latencies.length} probes seen, ${missed} not seen within 10 s; state ${s2.state}, lag_ms ${s2.lag_ms} (commit times are stamped 10 min ahead)  [load ${loadNow()}]`);
   const peak = peakRssMiB(srv.child.pid!);

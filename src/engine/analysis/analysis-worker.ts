@@ -74,8 +74,7 @@ function readOnly<T>(file: string, use: (db: ReturnType<typeof openGenerationFil
 
 // Ranking lists is background work (the generation is live and answers meanwhile): this thread gives way to
 // the change channel, the searches and the HTTP thread on a busy machine (a lower nice value for this thread
-// alone, on Linux). On 2 cores at 1M rows, ranking at equal priority held the channel below 2k events/s, its
-// produce-to-visible latency growing past 2 s (bench:incr (c), 2026-11-30).
+// alone, on Linux). At 1M rows the ranking runs for tens of seconds after a build, on both cores.
 let yielding = false;
 function giveWay(): void {
   if (yielding) return;
