@@ -20,10 +20,10 @@ export interface TopKRankingStats {
   readonly ms: number;
 }
 
-/** The items whose list (or one of its copies) is still planned and not ranked. */
-function stillPending(db: GenDb, items: readonly TopKItem[]): TopKItem[] {
+/** Which items' lists (or one of their copies) are still planned and not ranked. */
+function pendingFilter(db: GenDb): (items: readonly TopKItem[]) => TopKItem[] {
   const pending = db.prepare('SELECT 1 FROM topk_terms WHERE cols = ? AND term = ? AND stored < 0').pluck();
-  return items.filter((item) => [item.scope, ...item.copies.map((c) => c.scope)].some((scope) => pending.get(scope, item.term) !== undefined));
+  return (items) => items.filter((item) => [item.scope, ...item.copies.map((c) => c.scope)].some((scope) => pending.get(scope, item.term) !== undefined));
 }
 
 /** Ranks and stores every pending list of `file`; stops between chunks when `signal` aborts. */
@@ -38,12 +38,13 @@ export async function rankPendingTopK(file: string, ranker: TopKRanker, signal: 
     if (plan === null) return { entries, unverified, retired, ms: 0 };
     // Small chunks: each is stored as soon as it is ranked, and an abort waits for one chunk at most.
     const chunk = 4 * Math.max(1, ranker.size ?? 1);
+    const stillPending = pendingFilter(db);
     for (let at = 0; at < plan.rank.length; at += chunk) {
       signal.throwIfAborted();
       // Lists the change writer retired since the plan was read are not ranked for nothing (a busy channel
       // retires most of them within the first tens of thousands of changes).
       const planned = plan.rank.slice(at, at + chunk);
-      const items = stillPending(db, planned);
+      const items = stillPending(planned);
       for (const item of planned) if (!items.includes(item)) retired += 1 + item.copies.length;
       if (items.length === 0) continue;
       const lists = await ranker.rankTopK(file, items, plan);

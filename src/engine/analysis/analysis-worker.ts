@@ -94,7 +94,6 @@ function topK(req: TopKRequest): void {
   giveWay();
   if (ranking?.file !== req.file) {
     ranking?.db.close();
-    ranking = undefined;
     ranking = { file: req.file, db: openGenerationFile(req.file, { readonly: true }) };
   }
   port!.postMessage({ id: req.id, lists: rankTopK(ranking.db, req.items, req) } satisfies WorkerResponse);
