@@ -45,11 +45,19 @@ function plannedGeneration(file: string, rows: number, topk: { k: number; minDoc
   return planned;
 }
 
-test('lists ranked in the threads while the writer changes the generation answer exactly', async () => {
+/** Runs `use` with a generation file path in a fresh directory and an analysis pool of `size` threads; removes both after. */
+async function withGeneration(size: number, use: (file: string, pool: ReturnType<typeof createAnalysisPool>) => Promise<void>): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'tidesearch-topk-ranking-'));
-  await using pool = createAnalysisPool({ size: 2 });
+  await using pool = createAnalysisPool({ size });
   try {
-    const file = join(dir, 'gen.sqlite');
+    await use(join(dir, 'gen.sqlite'), pool);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('lists ranked in the threads while the writer changes the generation answer exactly', () =>
+  withGeneration(2, async (file, pool) => {
     const planned = plannedGeneration(file, 3000, { k: 20, minDocs: 300 });
     assert.ok(planned.pending >= 6, `${planned.pending} lists planned`);
 
@@ -106,16 +114,10 @@ test('lists ranked in the threads while the writer changes the generation answer
     check(false);
     writer.close();
     reader.close();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
 
-test('an aborted ranking stores no list and leaves them pending', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tidesearch-topk-ranking-'));
-  await using pool = createAnalysisPool({ size: 1 });
-  try {
-    const file = join(dir, 'gen.sqlite');
+test('an aborted ranking stores no list and leaves them pending', () =>
+  withGeneration(1, async (file, pool) => {
     const planned = plannedGeneration(file, 1000, { k: 5, minDocs: 100 });
     const abort = new AbortController();
     abort.abort('stopped');
@@ -124,16 +126,10 @@ test('an aborted ranking stores no list and leaves them pending', async () => {
     assert.equal(db.prepare('SELECT count(*) FROM topk_terms WHERE stored < 0').pluck().get(), planned.pending);
     assert.equal(db.prepare('SELECT count(*) FROM topk').pluck().get(), 0);
     db.close();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
 
-test('lists the channel retires while others are ranked are skipped, and counted as retired', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tidesearch-topk-ranking-'));
-  await using pool = createAnalysisPool({ size: 1 });
-  try {
-    const file = join(dir, 'gen.sqlite');
+test('lists the channel retires while others are ranked are skipped, and counted as retired', () =>
+  withGeneration(1, async (file, pool) => {
     const planned = plannedGeneration(file, 3000, { k: 5, minDocs: 300 });
     const writer = new GenerationWriter(file, spec);
     const reader = new Database(file, { readonly: true });
@@ -169,29 +165,20 @@ test('lists the channel retires while others are ranked are skipped, and counted
     assert.equal(stats.retired, retiredMeanwhile, "retired lists counted once each, skipped or not");
     writer.close();
     reader.close();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
 
-test('the threads that rank give way: their nice value is raised, the rest of the process keeps its own', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tidesearch-topk-ranking-'));
-  await using pool = createAnalysisPool({ size: 1 });
-  // The nice value of each thread of this process (Linux: /proc/self/task/<tid>/stat, field 19).
-  const nices = () =>
-    readdirSync('/proc/self/task').map((tid) => {
-      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
-    });
-  try {
-    const file = join(dir, 'gen.sqlite');
+test('the threads that rank give way: their nice value is raised, the rest of the process keeps its own', () =>
+  withGeneration(1, async (file, pool) => {
+    // The nice value of each thread of this process (Linux: /proc/self/task/<tid>/stat, field 19).
+    const nices = () =>
+      readdirSync('/proc/self/task').map((tid) => {
+        const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+      });
     plannedGeneration(file, 1000, { k: 5, minDocs: 100 });
     assert.ok(!nices().includes(10), 'no thread gives way before');
     const stats = await rankPendingTopK(file, pool, new AbortController().signal);
     assert.ok(stats.entries > 0);
     assert.equal(nices().filter((n) => n === 10).length, 1, 'the ranking thread');
     assert.equal(os.getPriority(), 0, 'this thread');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
