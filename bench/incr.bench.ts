@@ -1,7 +1,7 @@
 // Incremental benchmark (issue 4, BENCHMARKS.md): canal-json change messages for the employees table (1M rows,
 // as BENCHMARKS.md's realistic data) on a Kafka-protocol mock broker (24 partitions). (a) raw kafkajs consume rate of the messages, (b) our apply
 // rate through a channel created with do_create, (c) produce → visible-in-select latency at a steady rate,
-// and the server's peak RSS. Prints tables only.
+// (d) search latency while the channel writes a backlog, and the server's peak RSS. Prints tables only.
 // Run: npm run bench:incr -- [--events 100000] [--rate 2000] [--seconds 20] [--rows 1000000] [--partitions 24]
 import { rmSync } from 'node:fs';
 import type { TableSchema } from '../src/core/schema.js';
@@ -134,6 +134,28 @@ try {
   const M2 = Math.min(M, Math.floor(cap / 2));
   const more = Array.from({ length: M2 }, (_, i) => event(M + i));
   const before0 = await counted();
+  // (d) Search latency while the live channel writes the burst, against the same query on the idle server just
+  // before: a select (a last name no document holds: the answer is cheap, so what it measures is how long the
+  // request waits for the server) every QUERY_EVERY_MS, one at a time.
+  const QUERY_EVERY_MS = 20;
+  const query = async (): Promise<number> => {
+    const t = performance.now();
+    await srv!.select('emp', { q: 'last_name:zqnotaname', rows: '1' });
+    return performance.now() - t;
+  };
+  const idleQueries: number[] = [];
+  for (let k = 0; k < 100; k++) {
+    idleQueries.push(await query());
+    await sleep(QUERY_EVERY_MS);
+  }
+  const busyQueries: number[] = [];
+  let querying = true;
+  const queryLoop = (async () => {
+    while (querying) {
+      busyQueries.push(await query());
+      await sleep(QUERY_EVERY_MS);
+    }
+  })();
   // Timed from the start of the burst's production to its last event counted: the channel writes several
   // fetches per transaction, so status counts move in steps of thousands, and timing from the first step would
   // leave out the work before it.
@@ -155,6 +177,11 @@ try {
     await sleep(20);
   }
   await producing;
+  querying = false;
+  await queryLoop;
+  idleQueries.sort((a, b) => a - b);
+  busyQueries.sort((a, b) => a - b);
+  console.log(`(d) search while the channel writes the burst: p50 ${ms(percentile(busyQueries, 50))} / p99 ${ms(percentile(busyQueries, 99))} / max ${ms(busyQueries.at(-1) ?? NaN)} ms over ${busyQueries.length} selects; idle just before: p50 ${ms(percentile(idleQueries, 50))} / p99 ${ms(percentile(idleQueries, 99))} ms`);
   const applyRate = first && last ? (last.n - before0.n) / ((last.t - burstStart) / 1000) : NaN;
   const produceRate = M2 / ((producedAt - burstStart) / 1000);
   const st = last!.status;
@@ -263,6 +290,7 @@ try {
       ['(b1)/(a), (b2)/(a)', `${ratio(steadyRate, raw.perSec)}, ${ratio(applyRate, raw.perSec)}`, 'target ≥ 0.3 (and ≥ 30k/s); — when (b1) had too few transactions to time'],
       ['(c) produce → visible, p50', `${ms(percentile(latencies, 50))} ms`, `${latencies.length} probes at ${fmt(produced / steadyS)} events/s, maxWaitMs 100; one select every ${POLL_MS} ms finds them`],
       ['(c) produce → visible, p99', `${ms(percentile(latencies, 99))} ms`, `max ${ms(latencies.at(-1) ?? NaN)} ms; target p99 < 500 ms`],
+      ['(d) search during (b2), p50 / p99', `${ms(percentile(busyQueries, 50))} / ${ms(percentile(busyQueries, 99))} ms`, `max ${ms(busyQueries.at(-1) ?? NaN)} ms; ${busyQueries.length} selects one at a time every ${QUERY_EVERY_MS} ms; the idle server just before: ${ms(percentile(idleQueries, 50))} / ${ms(percentile(idleQueries, 99))} ms`],
       ['server peak RSS', `${fmt(peak)} MiB`, `${fmt(rssAfterApply)} MiB after (b); VmHWM of the server process`],
     ],
   );
