@@ -9,6 +9,7 @@ import { TaskRunner } from './tasks/runner.js';
 import { IndexService } from './pipeline/indexes.js';
 import { Channels } from './pipeline/channels.js';
 import { createChannelWorkers } from './pipeline/channel-workers.js';
+import { openWriterThread } from './pipeline/channel-writer.js';
 import type { DatasourceConfig, IncrConfig } from './pipeline/requests.js';
 import type { ChangeStream, TransportStatus } from './stream/change-stream.js';
 import { createMySqlSource } from './source/mysql/index.js';
@@ -98,6 +99,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     // The index service owns the file layout; channels are only called after it exists.
     generationFile: (name: string, gen: number): string => indexes.generationFile(name, gen),
     workers: () => createChannelWorkers(poolOptions),
+    // Each generation a channel writes gets a thread of its own: a commit never holds up this event loop.
+    openWriter: (file, spec, o) => openWriterThread(file, spec, { ...o, userDictPath: config.userDictPath, stopWordsPath: config.stopWordsPath }),
     observer: {
       applied: (e) => events.emit('channel.applied', e),
       state: (e) => events.emit('channel.state', { index: e.index, state: e.state === 'catching-up' ? 'running' : e.state === 'retrying' ? 'paused' : e.state, ...(e.reason ? { reason: e.reason } : {}) }),

@@ -1,7 +1,7 @@
 // One incremental channel at run time: consumes the change stream into one generation through the writer,
 // one SQLite transaction per group of fetched batches (documents, tombstones and positions together), keeping
-// the counters that status and metrics show. Decoding and analysis run on the channel workers; this thread
-// writes. A message that cannot be decoded is dead-lettered and the channel goes on, until the configured
+// the counters that status and metrics show. Decoding and analysis run on the channel workers, writing on the
+// generation's writer (channel-writer.ts: in the server, a thread of its own). A message that cannot be decoded is dead-lettered and the channel goes on, until the configured
 // limit stops it with a reason. Over 400 lines: the consume loop, its write pipeline and the counters share
 // the channel's state (the parts that need none live in channel-prepare.ts and channel-transaction.ts).
 import type { RawMessage, StreamItem, StreamPosition } from '../core/change.js';
@@ -10,13 +10,13 @@ import { tsoToMillis } from '../core/tso.js';
 import type { ChangeStream, ChangeBatch, TransportStatus } from '../stream/change-stream.js';
 import type { AnalyzerRegistry } from '../engine/analysis/analyzer.js';
 import { GenerationWriter } from '../engine/store/writer.js';
+import { writerOnThisThread, type ChannelWriter } from './channel-writer.js';
 import type { Catalog } from '../catalog/catalog.js';
 import { asTidesearchError } from '../errors/index.js';
 import { ChangeOps, ddlAffectsIndex } from './change-ops.js';
 import { MessagePreparer, type PrepareConfig, type PreparedMessages } from './channel-prepare.js';
 import type { ChannelWorkers } from './channel-workers.js';
 import { gatherTransaction, upsertsToAnalyse, type ChannelTransaction, type TakenBatch } from './channel-transaction.js';
-import { versionRule } from './version-rule.js';
 import { MinuteCounter, type ChannelRunState, type ChannelStatus } from './channel-status.js';
 import type { IncrConfig } from './requests.js';
 
@@ -34,8 +34,13 @@ export interface ChannelDeps {
   readonly openStream: (onStatus?: (s: TransportStatus) => void) => ChangeStream;
   /** Threads that decode and analyse the messages; without them both happen on this thread. */
   readonly workers?: ChannelWorkers;
+  /** Opens a generation's writer (channel-writer.ts); without it, writers work on this thread. */
+  readonly openWriter?: OpenWriter;
   readonly observer?: ChannelObserver;
 }
+
+/** `durable: false` for a catch-up's generation (GenerationWriter's constructor says what that means). */
+export type OpenWriter = (file: string, spec: IndexSpec, options: { readonly durable: boolean }) => Promise<ChannelWriter>;
 
 const LOG_LINES = 200;
 const COMMIT_EVERY_MS = 2000;
@@ -80,7 +85,7 @@ export class Channel {
   readonly #prepareConfig: PrepareConfig;
   readonly #prepareKey: string;
   #protocol: string;
-  #writer: GenerationWriter | undefined;
+  #writer: ChannelWriter | undefined;
   #abort: AbortController | undefined;
   #done: Promise<void> | undefined;
   #state: ChannelRunState = 'stopped';
@@ -130,7 +135,7 @@ export class Channel {
     return {
       state: this.#state,
       reason: this.#reason,
-      positions: this.#writer?.db.open ? this.#writer.positions() : [],
+      positions: this.#writer?.positions() ?? [],
       endOffsets: { ...this.#ends },
       last60Sec: this.#minute.total(now),
       applied: this.#applied,
@@ -146,16 +151,24 @@ export class Channel {
     };
   }
 
+  /** Opens the generation `file`'s writer (on its own thread when the server gave the channel threads). */
+  openWriter(file: string, options: { readonly durable: boolean } = { durable: true }): Promise<ChannelWriter> {
+    if (this.#d.openWriter) return this.#d.openWriter(file, this.#d.spec, options);
+    return Promise.resolve(writerOnThisThread(new GenerationWriter(file, this.#d.spec, options), this.#ops));
+  }
+
   /** Starts consuming into the generation `file` from the positions stored in it. */
   start(file: string): void {
     if (this.#done) throw new Error(`channel ${this.name} already running`);
     this.#d.workers?.warm(this.#prepareKey, this.#prepareConfig);
-    this.#writer = new GenerationWriter(file, this.#d.spec);
-    const writer = this.#writer;
     const abort = new AbortController();
     this.#abort = abort;
     this.#setState('starting');
-    this.#done = this.#consume(writer, abort.signal, null)
+    this.#done = this.openWriter(file)
+      .then((writer) => {
+        this.#writer = writer;
+        return this.#consume(writer, abort.signal, null);
+      })
       .then(() => {
         if (this.#state !== 'failed') this.#setState('stopped');
       })
@@ -173,8 +186,9 @@ export class Channel {
   async stop(): Promise<void> {
     this.#abort?.abort('channel stopped');
     await this.#done;
-    this.#writer?.close();
+    const writer = this.#writer;
     this.#writer = undefined;
+    await writer?.close();
   }
 
   /**
@@ -182,7 +196,7 @@ export class Channel {
    * generation), or until the signal aborts (the live channel). Messages at or beyond a target offset are
    * left for the channel that continues after the swap.
    */
-  async catchUp(writer: GenerationWriter, target: readonly StreamPosition[], signal: AbortSignal): Promise<void> {
+  async catchUp(writer: ChannelWriter, target: readonly StreamPosition[], signal: AbortSignal): Promise<void> {
     const stop = new AbortController();
     const onAbort = () => stop.abort(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });
@@ -195,7 +209,7 @@ export class Channel {
     }
   }
 
-  async #consume(writer: GenerationWriter, signal: AbortSignal, catchUp: { target: readonly StreamPosition[]; done: () => void } | null): Promise<void> {
+  async #consume(writer: ChannelWriter, signal: AbortSignal, catchUp: { target: readonly StreamPosition[]; done: () => void } | null): Promise<void> {
     // The live loop shows broker trouble in its state (retrying, with the reason) instead of stalling quietly.
     const stream = this.#d.openStream(
       catchUp
@@ -212,8 +226,7 @@ export class Channel {
     }
   }
 
-  async #consumeFrom(stream: ChangeStream, writer: GenerationWriter, signal: AbortSignal, catchUp: { target: readonly StreamPosition[]; done: () => void } | null): Promise<void> {
-    const rule = versionRule(writer.snapshotTs());
+  async #consumeFrom(stream: ChangeStream, writer: ChannelWriter, signal: AbortSignal, catchUp: { target: readonly StreamPosition[]; done: () => void } | null): Promise<void> {
     const live = !catchUp;
     const minTx = live ? MIN_TX_EVENTS : MIN_CATCH_UP_TX_EVENTS;
     let lastCommit = 0;
@@ -240,7 +253,7 @@ export class Channel {
       const { tx, analysed } = pending;
       pending = undefined;
       await analysed;
-      this.#commit(writer, tx, rule);
+      await this.#commit(writer, tx);
       queued -= tx.events;
       wake?.();
       if (catchUp && reached(writer.positions(), catchUp.target)) catchUp.done();
@@ -400,12 +413,11 @@ export class Channel {
   }
 
   /** Applies a transaction's operations and stream positions in one SQLite transaction, and updates the counters. */
-  #commit(writer: GenerationWriter, tx: ChannelTransaction, rule: ReturnType<typeof versionRule>): void {
-    const r = writer.apply(
-      tx.ops.map((op) => this.#ops.withTokens(op)),
-      tx.positions,
-      rule,
-    );
+  async #commit(writer: ChannelWriter, tx: ChannelTransaction): Promise<void> {
+    const applying = writer.apply(tx.ops, tx.positions);
+    // The writer has taken the operations (copied them to its thread): they need not stay here through the commit.
+    tx.ops.length = 0;
+    const r = await applying;
     let applied = 0;
     let skipped = 0;
     let newestCommit: bigint | null = null;

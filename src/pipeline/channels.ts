@@ -5,7 +5,7 @@ import type { Catalog, IndexRecord } from '../catalog/catalog.js';
 import type { AnalyzerRegistry } from '../engine/analysis/analyzer.js';
 import { GenerationWriter } from '../engine/store/writer.js';
 import type { ChangeStream, TransportStatus } from '../stream/change-stream.js';
-import { Channel, prepareConfigOf, type ChannelObserver } from './channel.js';
+import { Channel, prepareConfigOf, type ChannelObserver, type OpenWriter } from './channel.js';
 import type { ChannelControl } from './indexes.js';
 import type { ChannelStatus } from './channel-status.js';
 import type { IncrConfig } from './requests.js';
@@ -20,6 +20,8 @@ export interface ChannelsDeps {
   readonly observer?: ChannelObserver;
   /** Threads shared by every channel for decoding and analysis (channel-workers.ts), made on first use. */
   readonly workers?: () => ChannelWorkers;
+  /** Opens the channels' generation writers (channel-writer.ts); without it they write on this thread. */
+  readonly openWriter?: OpenWriter;
 }
 
 export class Channels implements ChannelControl {
@@ -55,6 +57,7 @@ export class Channels implements ChannelControl {
         analyzers: this.#d.analyzers,
         openStream: (onStatus) => this.#d.openStream(incr, 'live', onStatus),
         ...(this.#d.workers ? { workers: (this.#workers ??= this.#d.workers()) } : {}),
+        ...(this.#d.openWriter ? { openWriter: this.#d.openWriter } : {}),
         ...(this.#d.observer ? { observer: this.#d.observer } : {}),
       });
       this.#channels.set(index.name, ch);
@@ -135,10 +138,10 @@ export class Channels implements ChannelControl {
     // Without fsync until the swap: nobody searches the new generation before it, and a server that stops
     // during the catch-up drops its file (the build fails and is run again). On 1M rows each commit's
     // checkpoint fsync cost ~150 ms of a 20k-event transaction (in process: 22.9k events/s → 28.2k without).
-    const writer = new GenerationWriter(file, index.spec, { durable: false });
+    const writer = await ch.openWriter(file, { durable: false });
     try {
       // The new generation starts from P0, recorded before its snapshot, in its own positions table.
-      writer.apply([], from, () => false);
+      await writer.apply([], from);
       const target = async (): Promise<StreamPosition[]> =>
         ch.running ? (ch.status().positions as StreamPosition[]) : this.#withAdmin(incr, (a) => a.endPositions());
       // Phase 1: chase the live channel (or the end of the topic) while it keeps running.
@@ -150,12 +153,12 @@ export class Channels implements ChannelControl {
       const t2 = await target();
       await ch.catchUp(writer, t2, signal);
       ch.log(`caught up at ${fmt(writer.positions())}; swapping generations`);
-      writer.makeDurable();
-      const docCount = writer.docCount();
-      writer.close();
+      await writer.makeDurable();
+      const docCount = await writer.docCount();
+      await writer.close();
       swap(docCount);
     } finally {
-      writer.close();
+      await writer.close();
       // The channel resumes on whatever generation is live now (the new one after a swap, else the old).
       const live = this.#d.catalog.getIndex(index.name);
       if (live?.liveGen != null && this.#d.catalog.getChannel(index.name)) {

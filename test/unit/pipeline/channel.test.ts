@@ -11,8 +11,9 @@ import type { FieldSpec, IndexSpec, TableSchema } from '../../../src/core/schema
 import { tsoFromMillis } from '../../../src/core/tso.js';
 import { GenerationBuilder } from '../../../src/engine/store/builder.js';
 import { GenerationWriter } from '../../../src/engine/store/writer.js';
-import { Channel } from '../../../src/pipeline/channel.js';
-import { tableSchemaOf } from '../../../src/pipeline/change-ops.js';
+import { Channel, type OpenWriter } from '../../../src/pipeline/channel.js';
+import { ChangeOps, tableSchemaOf } from '../../../src/pipeline/change-ops.js';
+import { openWriterThread, writerOnThisThread, type ChannelWriter } from '../../../src/pipeline/channel-writer.js';
 import { createChannelWorkers, type ChannelWorkers } from '../../../src/pipeline/channel-workers.js';
 import { createAnalyzers } from '../../../src/engine/analysis/index.js';
 import type { AnalyzerRegistry } from '../../../src/engine/analysis/analyzer.js';
@@ -82,17 +83,21 @@ function generation(): { file: string; cleanup(): void } {
   return { file, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-function channel(open: () => ChangeStream, more: { analyzers?: AnalyzerRegistry; workers?: ChannelWorkers; deadLetters?: string[]; deadLetterLimit?: number } = {}): Channel {
+function channel(open: () => ChangeStream, more: { analyzers?: AnalyzerRegistry; workers?: ChannelWorkers; openWriter?: OpenWriter; deadLetters?: string[]; deadLetterLimit?: number } = {}): Channel {
   const catalog = { addDeadLetter: (_: string, d: { reason: string }) => more.deadLetters?.push(d.reason) ?? 1, setChannelState: () => {}, addDdl: () => {}, markRebuildNeeded: () => {} };
   return new Channel({
     spec,
     analyzers: more.analyzers ?? fakeAnalyzers,
     ...(more.workers ? { workers: more.workers } : {}),
+    ...(more.openWriter ? { openWriter: more.openWriter } : {}),
     catalog: catalog as never,
     openStream: open,
     incr: { plugin: 'TiCDC-Kafka', mqAddress: '', topic: TOPIC, groupId: 'g', offsetResetStrategy: 'earliest', protocol: 'canal-json', maxWaitMs: 100, deadLetterLimit: more.deadLetterLimit ?? 0, timeZone: '+00:00' },
   });
 }
+
+/** `w` as the channel's writer on this thread (the tests read its file through it afterwards). */
+const onThisThread = (w: GenerationWriter): ChannelWriter => writerOnThisThread(w, new ChangeOps(spec, fakeAnalyzers));
 
 async function until(cond: () => boolean): Promise<void> {
   const t0 = Date.now();
@@ -120,7 +125,7 @@ test('a backlog caught up by the build counts in status once; the live channel t
   try {
     const w = new GenerationWriter(g.file, spec);
     try {
-      await ch.catchUp(w, t.end(), new AbortController().signal);
+      await ch.catchUp(onThisThread(w), t.end(), new AbortController().signal);
       assert.deepEqual(w.positions(), t.end(), 'caught up to the end of every partition');
     } finally {
       w.close();
@@ -161,7 +166,7 @@ test('a catch-up re-reading what the live channel applied does not count it agai
     for (let id = 20; id < 25; id++) t.put(id, `note ${id}`, ts + BigInt(id));
     const w = new GenerationWriter(next.file, spec);
     try {
-      await ch.catchUp(w, t.end(), new AbortController().signal);
+      await ch.catchUp(onThisThread(w), t.end(), new AbortController().signal);
     } finally {
       w.close();
     }
@@ -190,7 +195,7 @@ test('lag is now − commit time, negative when the commit time is ahead of this
   }
 });
 
-test('decoding and analysis on worker threads leave the same index and counts as on the channel thread', async () => {
+test('decoding and analysis on worker threads, and writing on a thread of its own, leave the same index and counts as on the channel thread', async () => {
   const t = topic();
   const ts = SNAPSHOT + 1000n;
   for (let id = 0; id < 60; id++) t.put(id, `note ${id} about ${id % 7 === 0 ? 'otters' : 'beavers'}`, ts + BigInt(id));
@@ -206,14 +211,19 @@ test('decoding and analysis on worker threads leave the same index and counts as
   t.raw(1, '{not json');
   t.raw(2, JSON.stringify({ database: 'd', table: 'other', type: 'INSERT', data: [{ id: '1' }], _tidb: { commitTs: String(ts) } }));
   const analyzers = createAnalyzers({});
-  const run = async (workers?: ChannelWorkers) => {
+  const run = async (workers?: ChannelWorkers, openWriter?: OpenWriter) => {
     const g = generation();
     const deadLetters: string[] = [];
-    const ch = channel(t.open, { analyzers, deadLetters, ...(workers ? { workers } : {}) });
+    const ch = channel(t.open, { analyzers, deadLetters, ...(workers ? { workers } : {}), ...(openWriter ? { openWriter } : {}) });
     try {
+      const cw = await ch.openWriter(g.file);
+      try {
+        await ch.catchUp(cw, t.end(), new AbortController().signal);
+      } finally {
+        await cw.close();
+      }
       const w = new GenerationWriter(g.file, spec);
       try {
-        await ch.catchUp(w, t.end(), new AbortController().signal);
         const hits = (q: string) => w.db.prepare('SELECT d.doc_key FROM fts JOIN docs d ON d.rid = fts.rowid WHERE fts MATCH ? ORDER BY CAST(d.doc_key AS INTEGER)').pluck().all(q);
         const { applied, skipped, ignored, rejected } = ch.status();
         return {
@@ -233,10 +243,12 @@ test('decoding and analysis on worker threads leave the same index and counts as
     }
   };
   const here = await run();
+  // A writer thread analyses the upserts that come without tokens (all of them, without channel workers).
+  assert.deepEqual(await run(undefined, openWriterThread), here, 'the writer on a thread of its own');
   const workers = createChannelWorkers({ size: 2 });
   try {
-    const there = await run(workers);
-    assert.deepEqual(there, here);
+    assert.deepEqual(await run(workers), here, 'decoding and analysis on the channel workers');
+    assert.deepEqual(await run(workers, openWriterThread), here, 'channel workers and a writer thread');
   } finally {
     await workers.close();
   }
@@ -250,7 +262,7 @@ test('decoding and analysis on worker threads leave the same index and counts as
 test('undecodable messages reaching deadLetterLimit stop the channel with the reason, on worker threads or not, and the index does not move past them', async () => {
   const workers = createChannelWorkers({ size: 2 });
   try {
-    for (const w of [undefined, workers]) {
+    for (const [w, openWriter] of [[undefined, undefined], [workers, undefined], [workers, openWriterThread]] as const) {
       const t = topic();
       const g = generation();
       const ts = SNAPSHOT + 1000n;
@@ -259,7 +271,7 @@ test('undecodable messages reaching deadLetterLimit stop the channel with the re
       t.raw(0, 'garbage two'); // offset 6: the limit
       t.put(30, 'after the limit', ts + 30n);
       const deadLetters: string[] = [];
-      const ch = channel(t.open, { deadLetters, deadLetterLimit: 2, ...(w ? { workers: w } : {}) });
+      const ch = channel(t.open, { deadLetters, deadLetterLimit: 2, ...(w ? { workers: w } : {}), ...(openWriter ? { openWriter } : {}) });
       try {
         ch.start(g.file);
         await until(() => ch.status().state === 'failed');
