@@ -216,8 +216,18 @@ try {
   // thread that also writes: 4 probes a second in flight for 2 s meant ~1,600 selects a second.)
   const POLL_MS = 10;
   const outstanding = new Map<string, { sent: number; seen: () => void }>();
+  // One poller for the whole phase, until the phase is over and every probe is seen or given up. (Until
+  // 2026-11-30 a poller ran only while probes were outstanding and a probe started one if none ran: a probe
+  // added just as the poller found nothing left and stopped was never polled, and runs of (c) longer than
+  // ~30 s hung.)
+  let phaseOver = false;
+  let probesInFlight = 0;
   const poll = async (): Promise<void> => {
-    while (outstanding.size > 0) {
+    while (!phaseOver || probesInFlight > 0 || outstanding.size > 0) {
+      if (outstanding.size === 0) {
+        await sleep(POLL_MS);
+        continue;
+      }
       const tokens = [...outstanding.keys()];
       const r = await srv!.select('emp', { q: `last_name:(${tokens.join(' OR ')})`, fl: 'last_name', rows: String(tokens.length) });
       const now = performance.now();
@@ -238,24 +248,26 @@ try {
       await sleep(POLL_MS);
     }
   };
-  let polling: Promise<void> | undefined;
   const probe = async (p: number) => {
     const i = p % PROBE_KEYS;
     const before = row(i);
     const token = word(p);
     const value = encodeCanalJson({ ...base, op: 'update', commitTs: nextTs(), before: image(before), after: image({ ...before, last_name: token }) }, schema);
     const sent = performance.now();
-    await kafka.produce(TOPIC, [{ value, partition: partitionOf(FIRST_EMP_NO + i) }]);
-    await new Promise<void>((seen) => {
-      outstanding.set(token, { sent, seen });
-      polling ??= poll().finally(() => (polling = undefined));
-    });
+    probesInFlight++;
+    try {
+      await kafka.produce(TOPIC, [{ value, partition: partitionOf(FIRST_EMP_NO + i) }]);
+    } finally {
+      probesInFlight--;
+    }
+    await new Promise<void>((seen) => outstanding.set(token, { sent, seen }));
   };
   const topkText = (t: { ranked?: number; pending?: number; retired?: number } | undefined) => (t ? `${t.ranked ?? 0}/${t.pending ?? 0}/${t.retired ?? 0}` : '—');
   const topkAtStart = (await srv.admin('do_get_index_status', { indexName: 'emp' })).bizresult?.topk;
   const tickMs = 50;
   const perTick = Math.max(1, Math.round((RATE * tickMs) / 1000));
   const started = performance.now();
+  const polling = poll();
   let ticks = 0;
   let produced = 0;
   while (performance.now() - started < SECONDS * 1000) {
@@ -267,7 +279,9 @@ try {
     if (wait > 0) await sleep(wait);
   }
   const steadyS = (performance.now() - started) / 1000;
+  phaseOver = true;
   await Promise.all(probes);
+  await polling;
   latencies.sort((a, b) => a - b);
   const slowest = [...timeline].sort((a, b) => b[1] - a[1]).slice(0, 5);
   console.log(`(c) slowest probes (sent at s into the phase: ms): ${slowest.map(([at, l]) => `${(at / 1000).toFixed(1)}: ${ms(l)}`).join(', ')}`);
