@@ -1,9 +1,10 @@
 // A channel's writer thread (channel-writer.ts): one GenerationWriter, opened by the first request, that
 // applies the channel's transactions under its generation's version rule. An upsert that arrives without
 // tokens (its event said its texts were unchanged, yet the stored texts differ) is analysed here, by analyzers
-// that load a dictionary only when first asked.
+// made only when first asked.
 import { parentPort } from 'node:worker_threads';
 import { createAnalyzers } from '../engine/analysis/registry.js';
+import type { AnalyzerRegistry } from '../engine/analysis/analyzer.js';
 import { heapGuard } from '../engine/heap-guard.js';
 import { GenerationWriter } from '../engine/store/writer.js';
 import { ChangeOps } from './change-ops.js';
@@ -26,7 +27,9 @@ function handle(req: WriterThreadRequest): { res: WriterThreadResponse; transfer
     writer = new GenerationWriter(req.file, req.spec, { durable: req.durable ?? true });
     const snapshotTs = writer.snapshotTs();
     rule = versionRule(snapshotTs);
-    ops = new ChangeOps(req.spec, createAnalyzers({ userDictPath: req.userDictPath, stopWordsPath: req.stopWordsPath }));
+    let analyzers: AnalyzerRegistry | undefined;
+    const lazy: AnalyzerRegistry = { get: (name) => (analyzers ??= createAnalyzers({ userDictPath: req.userDictPath, stopWordsPath: req.stopWordsPath })).get(name) };
+    ops = new ChangeOps(req.spec, lazy);
     return { res: { id, opened: { positions: writer.positions(), snapshotTs: snapshotTs.toString() } }, transfer: [] };
   }
   if (!writer || !ops || !rule) throw new Error('no generation is open on this writer thread');
