@@ -13,6 +13,7 @@ import { valueCountTracker, type ValueCountTracker } from './value-counts.js';
 import { TopKTracker } from './topk-tracker.js';
 import { docCountAdder, docCounter } from './doc-count.js';
 import { NormLog } from './norm-log.js';
+import { FtsMergePacer } from './fts-merge.js';
 
 /**
  * `tokens`: the full-text fields' index-mode tokens of `values`, in FTS column order; a function is called
@@ -64,6 +65,8 @@ export class GenerationWriter {
   readonly #valueCounts: ValueCountTracker | null;
   /** Rids whose full-text row changed, for the searchers' in-memory row lengths (norm-log.ts). */
   readonly #normLog: NormLog;
+  /** FTS5's merges, a bounded slice per transaction (fts-merge.ts). */
+  readonly #merges: FtsMergePacer;
 
   /**
    * `durable: false` (a generation nobody searches yet, whose file is dropped if the server stops or a write
@@ -107,6 +110,7 @@ export class GenerationWriter {
     this.#topk = TopKTracker.open(db, this.#ftsCols);
     this.#valueCounts = valueCountTracker(db, cols);
     this.#normLog = new NormLog(db);
+    this.#merges = new FtsMergePacer(db);
   }
 
   /**
@@ -238,7 +242,10 @@ export class GenerationWriter {
         }
         this.#topk?.touched(rid, tokens);
       }
-      if (rids.length) this.#normLog.trim();
+      if (rids.length) {
+        this.#normLog.trim();
+        if (s.ftsInsert) this.#merges.step(rids.length);
+      }
       counts?.flush();
       this.#addDocs(docs);
       for (const p of positions) s.posPut.run(p.topic, p.partition, p.offset);
