@@ -280,8 +280,12 @@ try {
   }
   const steadyS = (performance.now() - started) / 1000;
   phaseOver = true;
-  await Promise.all(probes);
-  await polling;
+  // Every probe is seen or given up within 10 s of being sent: waiting longer means the bench itself is stuck,
+  // which it says instead of hanging.
+  let settled = 0;
+  for (const p of probes) void p.then(() => settled++);
+  const stuck = await Promise.race([Promise.all([...probes, polling]).then(() => false), sleep(30_000).then(() => true)]);
+  if (stuck) throw new Error(`(c) did not settle: ${settled} of ${probes.length} probes settled, ${outstanding.size} outstanding, ${probesInFlight} being produced`);
   latencies.sort((a, b) => a - b);
   const slowest = [...timeline].sort((a, b) => b[1] - a[1]).slice(0, 5);
   console.log(`(c) slowest probes (sent at s into the phase: ms): ${slowest.map(([at, l]) => `${(at / 1000).toFixed(1)}: ${ms(l)}`).join(', ')}`);
