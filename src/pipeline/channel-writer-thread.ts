@@ -25,12 +25,11 @@ function handle(req: WriterThreadRequest): { res: WriterThreadResponse; transfer
   if (req.kind === 'open') {
     if (writer) throw new Error('this writer thread has a generation open already');
     writer = new GenerationWriter(req.file, req.spec, { durable: req.durable ?? true });
-    const snapshotTs = writer.snapshotTs();
-    rule = versionRule(snapshotTs);
+    rule = versionRule(writer.snapshotTs());
     let analyzers: AnalyzerRegistry | undefined;
     const lazy: AnalyzerRegistry = { get: (name) => (analyzers ??= createAnalyzers({ userDictPath: req.userDictPath, stopWordsPath: req.stopWordsPath })).get(name) };
     ops = new ChangeOps(req.spec, lazy);
-    return { res: { id, opened: { positions: writer.positions(), snapshotTs: snapshotTs.toString() } }, transfer: [] };
+    return { res: { id, opened: { positions: writer.positions() } }, transfer: [] };
   }
   if (!writer || !ops || !rule) throw new Error('no generation is open on this writer thread');
   switch (req.kind) {

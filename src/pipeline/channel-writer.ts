@@ -15,8 +15,6 @@ import { versionRule } from './version-rule.js';
 export interface ChannelWriter {
   /** Where the generation's stream positions stand: read at open, then as each commit left them. */
   positions(): StreamPosition[];
-  /** The snapshot S the generation was dumped at: its version rule applies only changes committed after it. */
-  readonly snapshotTs: bigint;
   /**
    * Applies `ops` in order under the generation's version rule (version-rule.ts), and records `positions`, in
    * one transaction. An upsert without tokens is analysed by the writer if it needs them. The operations are
@@ -43,7 +41,7 @@ export type WriterThreadRequest =
   | { readonly kind: 'makeDurable' | 'docCount' | 'close'; readonly id: number };
 
 export type WriterThreadResponse =
-  | { readonly id: number; readonly opened: { readonly positions: StreamPosition[]; readonly snapshotTs: string } }
+  | { readonly id: number; readonly opened: { readonly positions: StreamPosition[] } }
   | { readonly id: number; readonly applied: number; readonly skipped: number; readonly outcome: Uint8Array; readonly positions: StreamPosition[] }
   | { readonly id: number; readonly docCount: number }
   | { readonly id: number; readonly done: true }
@@ -51,10 +49,8 @@ export type WriterThreadResponse =
 
 /** A writer on the calling thread: `ops` analyses an upsert that comes without tokens. */
 export function writerOnThisThread(writer: GenerationWriter, ops: ChangeOps): ChannelWriter {
-  const snapshotTs = writer.snapshotTs();
-  const rule = versionRule(snapshotTs);
+  const rule = versionRule(writer.snapshotTs());
   return {
-    snapshotTs,
     positions: () => writer.positions(),
     apply: async (plain, positions) =>
       writer.apply(
@@ -97,7 +93,6 @@ export async function openWriterThread(file: string, spec: IndexSpec, options: W
   let positions = opened.opened.positions;
   let closed = false;
   return {
-    snapshotTs: BigInt(opened.opened.snapshotTs),
     positions: () => positions,
     async apply(ops, pos) {
       const r = await ask('applied', (id) => ({ kind: 'apply', id, ops, positions: pos }));

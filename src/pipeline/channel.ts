@@ -1,8 +1,8 @@
 // One incremental channel at run time: consumes the change stream into one generation through the writer,
 // one SQLite transaction per group of fetched batches (documents, tombstones and positions together), keeping
 // the counters that status and metrics show. Decoding and analysis run on the channel workers, writing on the
-// generation's writer (channel-writer.ts: in the server, a thread of its own). A message that cannot be decoded is dead-lettered and the channel goes on, until the configured
-// limit stops it with a reason. Over 400 lines: the consume loop, its write pipeline and the counters share
+// generation's writer (channel-writer.ts: in the server, a thread of its own). A message that cannot be decoded
+// is dead-lettered and the channel goes on, until the configured limit stops it with a reason. Over 400 lines: the consume loop, its write pipeline and the counters share
 // the channel's state (the parts that need none live in channel-prepare.ts and channel-transaction.ts).
 import type { RawMessage, StreamItem, StreamPosition } from '../core/change.js';
 import type { IndexSpec } from '../core/schema.js';

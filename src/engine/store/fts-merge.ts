@@ -7,6 +7,7 @@
 // proportional to the full-text rows it wrote: the same merges (segments of a level combined once 16 are there,
 // a level rewritten once a tenth of its rows are deleted) done a slice at a time. FTS5 still merges on its own a
 // level that reaches 'crisismerge' (64) segments; the steps keep levels well below that.
+import type { Statement } from 'better-sqlite3';
 import type { GenDb } from './generation-file.js';
 
 /**
@@ -22,10 +23,12 @@ const MAX_PAGES = 4000;
 
 export class FtsMergePacer {
   readonly #db: GenDb;
+  readonly #merge: Statement;
   #paced = false;
 
   constructor(db: GenDb) {
     this.#db = db;
+    this.#merge = db.prepare("INSERT INTO fts(fts, rank) VALUES ('merge', ?)");
   }
 
   /** Inside the writer's transaction, after its full-text rows: turns automerge off (once) and merges a slice. */
@@ -37,6 +40,6 @@ export class FtsMergePacer {
       this.#paced = true;
     }
     const pages = Math.min(MAX_PAGES, Math.max(MIN_PAGES, Math.ceil(rows * PAGES_PER_ROW)));
-    this.#db.prepare("INSERT INTO fts(fts, rank) VALUES ('merge', ?)").run(pages);
+    this.#merge.run(pages);
   }
 }
