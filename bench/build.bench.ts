@@ -54,7 +54,7 @@ try {
   const cQuarter = await ourBuild(db, 'employess_quarter');
   console.log(`(c) ours @${fmt(QUARTER)}: ${fmt(QUARTER / cQuarter.seconds)} rows/s, peak RSS ${fmt(cQuarter.peakRssMiB)} MiB, top-K ranked ${cQuarter.topkSeconds.toFixed(1)} s later  [load ${loadNow()}]`);
   const c = await ourBuild(db, 'employess');
-  console.log(`(c) ours @${fmt(N)}: ${fmt(N / c.seconds)} rows/s, peak RSS ${fmt(c.peakRssMiB)} MiB, top-K ranked ${c.topkSeconds.toFixed(1)} s later  [load ${loadNow()}]`);
+  console.log(`(c) ours @${fmt(N)}: ${fmt(N / c.seconds)} rows/s, peak RSS ${fmt(c.peakRssMiB)} MiB, top-K ranked ${c.topkSeconds.toFixed(1)} s later; the longest wait for a status answer ${fmt(c.statusMaxMs)} ms  [load ${loadNow()}]`);
 
   // (d) Sphinx indexer over the same table.
   let d: { rowsPerSec: number; rss: number | null; indexMiB: number } | null = null;
@@ -78,7 +78,7 @@ try {
       ['(b) FTS5 insert, pre-tokenized', fmt(N), fmt(b.rowsPerSec), '—', `+ ${b.optimizeS.toFixed(1)} s optimize; ${fmt(b.fileMiB)} MiB file; automerge 16, a commit per 50k rows`],
       ["(b') the same, our shards' settings", fmt(N), fmt(b2.rowsPerSec), '—', `+ ${b2.optimizeS.toFixed(1)} s optimize (${fmt(N / (N / b2.rowsPerSec + b2.optimizeS))} rows/s with it); automerge off, 4 MiB hash, a commit per 20k rows`],
       [`(c) ours, do_create → complete`, fmt(QUARTER), fmt(QUARTER / cQuarter.seconds), fmt(cQuarter.peakRssMiB), `server VmHWM; sampled ${fmt(cQuarter.sampledPeakMiB)}; + ${cQuarter.topkSeconds.toFixed(1)} s top-K (${cQuarter.topkLists} lists) after`],
-      [`(c) ours, do_create → complete`, fmt(N), fmt(cRate), fmt(c.peakRssMiB), `server VmHWM; sampled ${fmt(c.sampledPeakMiB)}; + ${c.topkSeconds.toFixed(1)} s top-K (${c.topkLists} lists) after`],
+      [`(c) ours, do_create → complete`, fmt(N), fmt(cRate), fmt(c.peakRssMiB), `server VmHWM; sampled ${fmt(c.sampledPeakMiB)}; + ${c.topkSeconds.toFixed(1)} s top-K (${c.topkLists} lists) after; status polls waited up to ${fmt(c.statusMaxMs)} ms`],
       [`(c') ours, do_create → top-K ranked`, fmt(N), fmt(N / (c.seconds + c.topkSeconds)), '—', 'the build plus the background top-K ranking after the swap'],
       ['(d) Sphinx 2.2 indexer (ngram_len=1)', fmt(N), d ? fmt(d.rowsPerSec) : 'skipped', d ? fmt(d.rss) : '—', d ? `${fmt(d.indexMiB)} MiB index` : ''],
     ],

@@ -74,6 +74,9 @@ export interface BuildResult {
    *  are ranked in the background after the swap), and how many. RSS sampling covers this too. */
   readonly topkSeconds: number;
   readonly topkLists: number;
+  /** The longest wait for an answer to do_get_task_status (polled every 100 ms) during the build, ms: how long
+   *  the server left requests unanswered at a stretch. */
+  readonly statusMaxMs: number;
 }
 
 /** do_create, then polls do_get_task_status until the build completes (and the index status until its top-K
@@ -84,7 +87,15 @@ export async function timedBuild(srv: ChildServer, body: unknown): Promise<Build
   const started = performance.now();
   const r = await srv.admin('do_create', body);
   if (!r.success) throw new Error(`do_create: ${r.errormsg.join('; ')}`);
-  const final = await srv.waitForTask(r.bizresult.taskid, 3_600_000);
+  // Polls are sent 100 ms after the previous answer: the gap between two answers, less 100 ms, is how long the
+  // second one waited.
+  let lastPoll = performance.now();
+  let statusMaxMs = 0;
+  const final = await srv.waitForTask(r.bizresult.taskid, 3_600_000, () => {
+    const now = performance.now();
+    statusMaxMs = Math.max(statusMaxMs, now - lastPoll - 100);
+    lastPoll = now;
+  });
   const seconds = (performance.now() - started) / 1000;
   const indexName = (body as { indexName: string }).indexName;
   let topk = { ranked: 0, pending: 0 };
@@ -103,5 +114,5 @@ export async function timedBuild(srv: ChildServer, body: unknown): Promise<Build
     seconds: p.startedAt !== undefined && p.finishedAt !== undefined ? (p.finishedAt - p.startedAt) / 1000 : null,
     rows: p.rowsDone,
   }));
-  return { seconds, rows: progress.dump?.rowsDone ?? 0, peakRssMiB: peakRssMiB(pid), sampledPeakMiB, stages, logs: String(final.logs ?? ''), topkSeconds, topkLists: topk.ranked };
+  return { seconds, rows: progress.dump?.rowsDone ?? 0, peakRssMiB: peakRssMiB(pid), sampledPeakMiB, stages, logs: String(final.logs ?? ''), topkSeconds, topkLists: topk.ranked, statusMaxMs };
 }

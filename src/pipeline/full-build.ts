@@ -146,12 +146,12 @@ export async function runFullBuild(i: FullBuildInput): Promise<FullBuildResult> 
     // The dump's dead rows go before the seal, whose SQLite work and the threads' merges peak together.
     collectGarbage();
     const t1 = Date.now();
-    // The threads merge their shards and count their frequent terms (the top-K plan's input) while this thread
-    // builds the documents' B-tree indexes.
+    // The threads merge their shards and count their frequent terms (the top-K plan's input) while another
+    // builds the documents' B-tree indexes; this one goes on answering requests.
     const minDocs = i.topkMinDocs ?? DEFAULT_MIN_DOCS;
     const finishing = shards.finish(minDocs);
     finishing.catch(() => {}); // awaited below
-    builder.indexFields();
+    await builder.indexFields();
     const tIndexes = Date.now() - t1;
     const { files, counts } = await finishing;
     const t2 = Date.now();

@@ -5,6 +5,8 @@ import type { RowImage } from '../../core/value.js';
 import { docKeyOf } from '../../core/doc-key.js';
 import { TidesearchError } from '../../errors/index.js';
 import { createFieldIndexes, createGenerationFile, journalOff, optimizeFts, writeMeta, type GenDb } from './generation-file.js';
+import { createWorkerGroup } from '../worker-group.js';
+import type { FieldIndexRequest, FieldIndexResponse } from './field-index-thread.js';
 import { layoutOf, type FieldLayout } from './layout.js';
 import { pendingTopK, planTopK, rankTopK, writeTopK, type TermCounts, type TopKBuildStats, type TopKOptions } from './topk-table.js';
 import { docColumns, docParams, ftsTexts } from './values.js';
@@ -121,9 +123,24 @@ export class GenerationBuilder {
     return { ...stats, ms: performance.now() - t0 };
   }
 
-  /** The B-tree indexes of the docs columns (seal makes sure of them too). */
-  indexFields(): void {
-    createFieldIndexes(this.#db, this.spec);
+  /**
+   * The B-tree indexes of the docs columns (seal makes sure of them too), built on a thread of their own
+   * (field-index-thread.ts) while this one waits for nothing: this builder must not write until they are done.
+   */
+  async indexFields(): Promise<void> {
+    const thread = createWorkerGroup<FieldIndexRequest, FieldIndexResponse>({
+      from: import.meta.url,
+      module: 'field-index-thread',
+      workerData: null,
+      size: 1,
+      thread: 'the field index thread',
+      group: 'the field index thread',
+    });
+    try {
+      await thread.send((id) => ({ id, file: this.#file, spec: this.spec }));
+    } finally {
+      await thread.close();
+    }
   }
 
   /**
