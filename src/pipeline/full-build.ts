@@ -157,7 +157,7 @@ export async function runFullBuild(i: FullBuildInput): Promise<FullBuildResult> 
     const t2 = Date.now();
     let segments = 0;
     try {
-      const spliced = builder.spliceShards(files);
+      const spliced = await builder.spliceShards(files);
       segments = spliced.segments;
       ctx.log(`indexBuild: B-tree indexes in ${tIndexes} ms while the threads merged their FTS shards and counted their terms (${t2 - t1} ms in all); ${spliced.rows} rows of FTS5 index from ${spliced.shards} shard(s) spliced in as ${spliced.segments} segment(s) in ${Math.round(spliced.ms)} ms`);
     } finally {

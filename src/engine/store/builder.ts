@@ -6,11 +6,11 @@ import { docKeyOf } from '../../core/doc-key.js';
 import { TidesearchError } from '../../errors/index.js';
 import { createFieldIndexes, createGenerationFile, journalOff, optimizeFts, writeMeta, type GenDb } from './generation-file.js';
 import { createWorkerGroup } from '../worker-group.js';
-import type { FieldIndexRequest, FieldIndexResponse } from './field-index-thread.js';
+import type { BuilderThreadRequest, BuilderThreadResponse } from './builder-thread.js';
 import { layoutOf, type FieldLayout } from './layout.js';
 import { pendingTopK, planTopK, rankTopK, writeTopK, type TermCounts, type TopKBuildStats, type TopKOptions } from './topk-table.js';
 import { docColumns, docParams, ftsTexts } from './values.js';
-import { spliceFtsShards, type SpliceStats } from './fts-splice.js';
+import type { SpliceStats } from './fts-splice.js';
 import { countedColumns, storeValueCounts } from './value-counts.js';
 import { docCounter, storeDocCount } from './doc-count.js';
 import Database from 'better-sqlite3';
@@ -103,15 +103,21 @@ export class GenerationBuilder {
 
   /**
    * indexBuild: splices the worker threads' FTS shards (fts-shard.ts) into this file's FTS5 table, which must
-   * have taken no rows here. The splice writes FTS5's shadow tables behind FTS5's back, so it runs on a
-   * connection that has cached nothing of the table, and that connection is the builder's from then on.
+   * have taken no rows here, on a thread of its own (builder-thread.ts). The splice writes FTS5's shadow tables
+   * behind FTS5's back, so the builder's connection is closed meanwhile and opened anew after it: it has cached
+   * nothing of the table.
    */
-  spliceShards(files: readonly string[]): SpliceStats {
+  async spliceShards(files: readonly string[]): Promise<SpliceStats> {
     this.#db.close();
-    this.#db = new Database(this.#file, { fileMustExist: true });
-    journalOff(this.#db);
-    this.#db.pragma('synchronous = OFF');
-    return spliceFtsShards(this.#db, files, Math.max(1, this.#ftsFields.length));
+    try {
+      const r = await this.#onThread((id) => ({ kind: 'splice', id, file: this.#file, shards: files, columns: Math.max(1, this.#ftsFields.length) }));
+      if (!('spliced' in r)) throw new Error('the builder thread answered a splice with something else');
+      return r.spliced;
+    } finally {
+      this.#db = new Database(this.#file, { fileMustExist: true });
+      journalOff(this.#db);
+      this.#db.pragma('synchronous = OFF');
+    }
   }
 
   /** sealPlanned(), then the pending top-K lists ranked and stored in this thread (tests and fixtures). */
@@ -125,19 +131,24 @@ export class GenerationBuilder {
 
   /**
    * The B-tree indexes of the docs columns (seal makes sure of them too), built on a thread of their own
-   * (field-index-thread.ts) while this one waits for nothing: this builder must not write until they are done.
+   * (builder-thread.ts) while this one waits for nothing: this builder must not write until they are done.
    */
   async indexFields(): Promise<void> {
-    const thread = createWorkerGroup<FieldIndexRequest, FieldIndexResponse>({
+    await this.#onThread((id) => ({ kind: 'indexFields', id, file: this.#file, spec: this.spec }));
+  }
+
+  /** One request on a builder thread started for it. */
+  async #onThread(make: (id: number) => BuilderThreadRequest): Promise<Exclude<BuilderThreadResponse, { error: string }>> {
+    const thread = createWorkerGroup<BuilderThreadRequest, BuilderThreadResponse>({
       from: import.meta.url,
-      module: 'field-index-thread',
+      module: 'builder-thread',
       workerData: null,
       size: 1,
-      thread: 'the field index thread',
-      group: 'the field index thread',
+      thread: 'the builder thread',
+      group: 'the builder thread',
     });
     try {
-      await thread.send((id) => ({ id, file: this.#file, spec: this.spec }));
+      return await thread.send(make);
     } finally {
       await thread.close();
     }

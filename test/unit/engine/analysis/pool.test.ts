@@ -66,7 +66,7 @@ test('a build indexed into the threads\' FTS shards, spliced, planned from the s
       const { files, counts } = await shards.finish(100);
       assert.equal(files.length, sharded ? 2 : 0, 'both threads took batches');
       if (sharded) {
-        b.spliceShards(files);
+        await b.spliceShards(files);
         // The shards' counts of the terms that may be frequent are the whole index's counts of those terms.
         const whole = frequentTermCounts(b.db, 100);
         assert.ok(whole.cols.size > 0);

@@ -1,5 +1,7 @@
-// The build's B-tree indexes of the docs columns are made on a thread of their own: the calling thread's event
-// loop keeps turning meanwhile (it answers the server's requests), and the indexes are there afterwards.
+// The build's B-tree indexes of the docs columns are made on a builder thread (builder-thread.ts): the calling
+// thread's event loop keeps turning meanwhile (it answers the server's requests), and the indexes are there
+// afterwards. (The splice, on such a thread too, is checked by pool.test.ts: a spliced build equals one written
+// by one thread.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
