@@ -83,8 +83,16 @@ function generation(): { file: string; cleanup(): void } {
   return { file, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-function channel(open: () => ChangeStream, more: { analyzers?: AnalyzerRegistry; workers?: ChannelWorkers; openWriter?: OpenWriter; deadLetters?: string[]; deadLetterLimit?: number } = {}): Channel {
-  const catalog = { addDeadLetter: (_: string, d: { reason: string }) => more.deadLetters?.push(d.reason) ?? 1, setChannelState: () => {}, addDdl: () => {}, markRebuildNeeded: () => {} };
+function channel(
+  open: () => ChangeStream,
+  more: { analyzers?: AnalyzerRegistry; workers?: ChannelWorkers; openWriter?: OpenWriter; deadLetters?: string[]; deadLetterLimit?: number; catalogStates?: [string, string | null][] } = {},
+): Channel {
+  const catalog = {
+    addDeadLetter: (_: string, d: { reason: string }) => more.deadLetters?.push(d.reason) ?? 1,
+    setChannelState: (_: string, state: string, reason: string | null) => more.catalogStates?.push([state, reason]),
+    addDdl: () => {},
+    markRebuildNeeded: () => {},
+  };
   return new Channel({
     spec,
     analyzers: more.analyzers ?? fakeAnalyzers,
@@ -293,5 +301,41 @@ test('undecodable messages reaching deadLetterLimit stop the channel with the re
     }
   } finally {
     await workers.close();
+  }
+});
+
+test('a writer that fails (its thread died) stops the channel with the reason, in status and in the catalog; what it committed stays', async () => {
+  const t = topic();
+  const g = generation();
+  const ts = SNAPSHOT + 1000n;
+  // The generation's writer on this thread, whose second transaction fails as one on a dead thread does.
+  const dying: OpenWriter = async (file, s, o) => {
+    const w = writerOnThisThread(new GenerationWriter(file, s, o), new ChangeOps(s, fakeAnalyzers));
+    let calls = 0;
+    return { ...w, apply: (ops, pos) => (++calls > 1 ? Promise.reject(new Error(`the writer thread of ${file} exited with code 1`)) : w.apply(ops, pos)) };
+  };
+  const catalogStates: [string, string | null][] = [];
+  for (let id = 0; id < 5; id++) t.put(id, `note ${id}`, ts + BigInt(id));
+  const ch = channel(t.open, { openWriter: dying, catalogStates });
+  try {
+    ch.start(g.file);
+    await until(() => ch.status().applied >= 5);
+    const committed = ch.status().positions;
+    t.put(9, 'never written', ts + 9n);
+    await until(() => ch.status().state === 'failed');
+    assert.match(ch.status().reason ?? '', /the writer thread of .* exited with code 1/);
+    assert.deepEqual(catalogStates.at(-1)?.[0], 'failed');
+    assert.match(catalogStates.at(-1)?.[1] ?? '', /exited with code 1/);
+    await ch.stop();
+    assert.deepEqual(bodies(g.file).map(([k]) => k), ['0', '1', '2', '3', '4'], 'the first transaction stays, the failed one left nothing');
+    const w = new GenerationWriter(g.file, spec);
+    try {
+      assert.deepEqual(w.positions(), committed, 'a restart reads again from where the last commit left off');
+    } finally {
+      w.close();
+    }
+  } finally {
+    await ch.stop();
+    g.cleanup();
   }
 });
