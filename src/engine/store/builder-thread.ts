@@ -25,7 +25,6 @@ port.on('message', (req: BuilderThreadRequest) => {
     const db = new Database(req.file, { fileMustExist: true });
     try {
       journalOff(db);
-      db.pragma('synchronous = OFF');
       if (req.kind === 'indexFields') {
         createFieldIndexes(db, req.spec);
         res = { id: req.id, done: true };

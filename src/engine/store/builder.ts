@@ -116,7 +116,6 @@ export class GenerationBuilder {
     } finally {
       this.#db = new Database(this.#file, { fileMustExist: true });
       journalOff(this.#db);
-      this.#db.pragma('synchronous = OFF');
     }
   }
 

@@ -44,7 +44,6 @@ export class FtsShardWriter {
     // the generation whatever the generation's page size (generation-file.ts).
     this.#db.pragma('page_size = 65536');
     journalOff(this.#db);
-    this.#db.pragma('synchronous = OFF');
     createFtsTable(this.#db, ftsColumns);
     this.#db.exec("INSERT INTO fts(fts, rank) VALUES ('automerge', 0)");
     this.#db.exec(`INSERT INTO fts(fts, rank) VALUES ('crisismerge', ${Math.trunc(options.crisisSegments ?? CRISIS_SEGMENTS)})`);

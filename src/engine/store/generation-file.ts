@@ -18,7 +18,6 @@ export function createGenerationFile(file: string, spec: IndexSpec): GenDb {
   const db = new Database(file);
   db.pragma(`page_size = ${GENERATION_PAGE_SIZE}`);
   journalOff(db);
-  db.pragma('synchronous = OFF');
   const layout = layoutOf(spec);
   const cols = layout.flatMap((l) => {
     const c = [`${l.column} ${storageOf(l.field.kind)}`];
@@ -79,8 +78,8 @@ export function openGenerationFile(file: string, opts: { readonly?: boolean } = 
 }
 
 /**
- * Turns the rollback journal off on this connection, for a file that is thrown away if a write fails (a build,
- * a catch-up): each changed page is written once, into the file. better-sqlite3 opens connections in SQLite's
+ * Turns the rollback journal and fsync off on this connection, for a file that is thrown away if a write fails
+ * (a build, a catch-up): each changed page is written once, into the file. better-sqlite3 opens connections in SQLite's
  * defensive mode, which refuses `journal_mode = OFF` without an error (the mode just stays as it was: until
  * 2026-11-30 every build ran with a rollback journal while its comments said otherwise), so the pragma runs
  * with defensive mode lifted for that one statement, and the result is checked.
@@ -94,6 +93,7 @@ export function journalOff(db: GenDb): void {
     db.unsafeMode(false);
   }
   if (mode !== 'off') throw new Error(`${db.name}: SQLite kept journal_mode ${String(mode)} where OFF was asked`);
+  db.pragma('synchronous = OFF');
 }
 
 /** Whether the file has table `name` (tables added by later versions are missing from older files). */

@@ -76,10 +76,7 @@ export class GenerationWriter {
    */
   constructor(fileOrDb: string | GenDb, spec: IndexSpec, opts: { readonly durable?: boolean } = {}) {
     this.db = typeof fileOrDb === 'string' ? openGenerationFile(fileOrDb) : fileOrDb;
-    if (opts.durable === false) {
-      journalOff(this.db);
-      this.db.pragma('synchronous = OFF');
-    }
+    if (opts.durable === false) journalOff(this.db);
     this.spec = spec;
     this.#layout = layoutOf(spec);
     this.#ftsCols = this.#layout.filter((l) => l.ftsColumn).map((l) => l.ftsColumn!);
