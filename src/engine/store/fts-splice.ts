@@ -25,7 +25,8 @@ const AVERAGES_ID = 1;
 const SEGMENT_SHIFT = 37n;
 const MAX_SEGID = 65535;
 /** The level the first spliced segments take (spliceFtsShards says why), and how many share a level: fewer than
- *  FTS5's automerge (16 in generation files), so that the splice itself triggers no merge. */
+ *  the 16 at which a level is merged (FTS5's automerge in a new generation, then the change writer's steps with
+ *  usermerge 16: fts-merge.ts), so that the splice itself triggers no merge. */
 export const SPLICED_LEVEL = 6;
 const SEGMENTS_PER_LEVEL = 8;
 
@@ -130,9 +131,9 @@ export function spliceFtsShards(db: GenDb, shardFiles: readonly string[], column
   const totals = new Array<number>(columns + 1).fill(0);
   const segments: FtsSegment[] = [];
   // The shards' segments go to SPLICED_LEVEL and up (SEGMENTS_PER_LEVEL a level), far above the change writer's:
-  // FTS5 merges a level once it holds `automerge` (16) segments, and each commit writes one at level 0. At level
-  // 1, where FTS5's own optimize leaves its segment, the writer's segments reached them after 16 × 14 = 224
-  // commits, a minute of a live channel committing each fetch, and FTS5 then rewrote the whole index (1M rows:
+  // a level is merged once it holds 16 segments (FTS5's automerge, then fts-merge.ts), and each commit writes one
+  // at level 0. At level 1, where FTS5's own optimize leaves its segment, the writer's segments reached them
+  // after 16 × 14 = 224 commits, a minute of a live channel committing each fetch, and FTS5 then rewrote the whole index (1M rows:
   // ~390 MB, ~8 s of the writer's time on a slow 2-core machine, spread over ~120 commits that each took 3-4
   // times as long; bench:incr (c) latency grew past 2 s). Six levels up, 16^5 commits pass first.
   const levels: FtsSegment[][] = [];
