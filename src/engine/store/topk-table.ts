@@ -13,7 +13,8 @@
 //        hits, rows, tokens = the term's documents in the scope, the FTS5 row count and the total tokens in
 //        the snapshot the list was ranked in (bm25's idf and avgdl then); copy_of = the single column whose
 //        list an all-columns list copies (the term occurs in that column only), else NULL.
-//   touched(rid INTEGER PRIMARY KEY)                 every rid inserted, updated or deleted after seal
+//   touched(rid INTEGER PRIMARY KEY, held TEXT)      every rid inserted, updated or deleted after seal while a list
+//        is left; held = the [term, col] pairs of its touched_terms rows (JSON), NULL for none
 //   touched_terms(term TEXT, col TEXT, rid INTEGER, tf INTEGER, PRIMARY KEY(term, col, rid)) WITHOUT ROWID
 //        for touched rids that exist: their instances of every term of topk_terms (pending ones included),
 //        per FTS column. A term more than k touched rows hold loses its list and these rows (topk-tracker.ts).
@@ -196,9 +197,8 @@ export function planTopK(db: GenDb, spec: IndexSpec, opts: TopKOptions = {}, cou
   db.exec(`
     CREATE TABLE IF NOT EXISTS topk (cols TEXT NOT NULL, term TEXT NOT NULL, rank INTEGER NOT NULL, rid INTEGER NOT NULL, tf INTEGER NOT NULL, dl INTEGER NOT NULL, PRIMARY KEY (cols, term, rank)) WITHOUT ROWID;
     CREATE TABLE IF NOT EXISTS topk_terms (cols TEXT NOT NULL, term TEXT NOT NULL, hits INTEGER NOT NULL, stored INTEGER NOT NULL, rows INTEGER, tokens INTEGER, copy_of TEXT, PRIMARY KEY (cols, term)) WITHOUT ROWID;
-    CREATE TABLE IF NOT EXISTS touched (rid INTEGER PRIMARY KEY);
+    CREATE TABLE IF NOT EXISTS touched (rid INTEGER PRIMARY KEY, held TEXT);
     CREATE TABLE IF NOT EXISTS touched_terms (term TEXT NOT NULL, col TEXT NOT NULL, rid INTEGER NOT NULL, tf INTEGER NOT NULL, PRIMARY KEY (term, col, rid)) WITHOUT ROWID;
-    CREATE INDEX IF NOT EXISTS touched_terms_rid ON touched_terms(rid);
     DELETE FROM topk; DELETE FROM topk_terms; DELETE FROM touched; DELETE FROM touched_terms;
   `);
   const totals = ftsTotals(db);

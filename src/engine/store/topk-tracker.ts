@@ -4,10 +4,14 @@
 // A list can answer only while at most K changed rows hold its term (past that the answer declines, and the
 // normal plan runs). So when more than K changed rows hold a term, its list is retired in the same transaction:
 // its rows in topk, topk_terms and touched_terms are deleted, queries of the term take the normal plan at once,
-// and changed rows are no longer searched for the term. Recording a term costs two B-tree inserts per changed row
-// that holds it (touched_terms and its rid index): on 1M rows, with the ~25 listed terms an average bio holds,
-// that was 40% of the writer's time (15k against 25k events/s without lists), paid for lists that had stopped
-// answering. Holders are counted across all FTS columns, so a list of one column may retire a little early.
+// and changed rows are no longer searched for the term. Holders are counted across all FTS columns, so a list of
+// one column may retire a little early. Once no list is left, nothing reads `touched`: it is emptied, and changed
+// rows are no longer recorded.
+//
+// What it costs, on 1M rows (bench:incr's mix, 480 lists, ~5 listed terms per changed bio): recording the terms
+// was a third of the writer's CPU (in process, transactions of 20k: 38-43k against 56k events/s without lists). The
+// terms a rid holds are kept in its `touched` row (what a second change of the rid must take back) instead of in
+// an index of touched_terms by rid: one B-tree write per term instead of two (46-47k events/s).
 //
 // The term set and holder counts live in memory; after a transaction that failed they are read again.
 import type { Statement } from 'better-sqlite3';
@@ -33,7 +37,7 @@ export class TopKTracker {
   readonly #db: GenDb;
   readonly #ftsCols: readonly string[];
   readonly #k: number;
-  readonly #s: Readonly<Record<'rid' | 'heldBy' | 'clear' | 'term' | 'scopes' | 'dropList' | 'dropTerm' | 'dropTouched' | 'countRetired', Statement>>;
+  readonly #s: Readonly<Record<'held' | 'addRid' | 'setHeld' | 'hold' | 'unhold' | 'scopes' | 'dropList' | 'dropTerm' | 'dropTouched' | 'forget' | 'countRetired', Statement>>;
   /** Terms with a list (pending ones included). */
   #terms = new Set<string>();
   /** Term → changed rows that hold it now. */
@@ -49,15 +53,18 @@ export class TopKTracker {
     this.#ftsCols = ftsCols;
     // Files whose lists are not used (readTopKMeta null) are still recorded, and never retire.
     this.#k = readTopKMeta(db)?.k ?? Number.POSITIVE_INFINITY;
+    upgradeTouched(db);
     this.#s = {
-      rid: db.prepare('INSERT OR IGNORE INTO touched(rid) VALUES (?)'),
-      heldBy: db.prepare('SELECT DISTINCT term FROM touched_terms WHERE rid = ?').pluck(),
-      clear: db.prepare('DELETE FROM touched_terms WHERE rid = ?'),
-      term: db.prepare('INSERT INTO touched_terms(term, col, rid, tf) VALUES (?, ?, ?, ?)'),
+      held: db.prepare('SELECT held FROM touched WHERE rid = ?').pluck(),
+      addRid: db.prepare('INSERT INTO touched(rid, held) VALUES (?, ?)'),
+      setHeld: db.prepare('UPDATE touched SET held = ? WHERE rid = ?'),
+      hold: db.prepare('INSERT INTO touched_terms(term, col, rid, tf) VALUES (?, ?, ?, ?)'),
+      unhold: db.prepare('DELETE FROM touched_terms WHERE term = ? AND col = ? AND rid = ?'),
       scopes: db.prepare('SELECT cols FROM topk_terms WHERE term = ?').pluck(),
       dropList: db.prepare('DELETE FROM topk WHERE cols = ? AND term = ?'),
       dropTerm: db.prepare('DELETE FROM topk_terms WHERE cols = ? AND term = ?'),
       dropTouched: db.prepare('DELETE FROM touched_terms WHERE term = ?'),
+      forget: db.prepare('DELETE FROM touched'),
       countRetired: db.prepare(`INSERT INTO meta(key, value) VALUES ('${RETIRED_KEY}', ?) ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + excluded.value`),
     };
     this.reload();
@@ -71,22 +78,39 @@ export class TopKTracker {
 
   /** Records a changed rid and, for a row that now exists, its instances of the listed terms per column. */
   touched(rid: number, tokens: readonly string[] | null): void {
+    if (this.#terms.size === 0) return;
     const s = this.#s;
-    // A rid touched for the first time has no recorded terms yet.
-    if (s.rid.run(rid).changes === 0) {
-      for (const term of s.heldBy.all(rid) as string[]) this.#holders.set(term, (this.#holders.get(term) ?? 1) - 1);
-      s.clear.run(rid);
-    }
-    if (!tokens || this.#terms.size === 0) return;
-    const held = new Set<string>();
-    tokens.forEach((text, i) => {
-      const counts = new Map<string, number>();
-      for (const tok of ftsTokens(text)) if (this.#terms.has(tok)) counts.set(tok, (counts.get(tok) ?? 0) + 1);
-      for (const [term, tf] of counts) {
-        s.term.run(term, this.#ftsCols[i], rid, tf);
-        held.add(term);
+    // undefined: first change of the rid since seal; null: it holds no listed term.
+    const before = s.held.get(rid) as string | null | undefined;
+    if (before) {
+      const pairs = JSON.parse(before) as [string, string][];
+      const terms = new Set<string>();
+      // A term retired since holds no touched_terms rows and no count.
+      for (const [term, col] of pairs) {
+        if (!this.#terms.has(term)) continue;
+        s.unhold.run(term, col, rid);
+        terms.add(term);
       }
-    });
+      for (const term of terms) this.#holders.set(term, (this.#holders.get(term) ?? 1) - 1);
+    }
+    // One statement per term: a multi-row INSERT was slower (in process, 1M rows: 40k against 46k events/s).
+    const pairs: [string, string][] = [];
+    const held = new Set<string>();
+    if (tokens) {
+      tokens.forEach((text, i) => {
+        const col = this.#ftsCols[i]!;
+        const counts = new Map<string, number>();
+        for (const tok of ftsTokens(text)) if (this.#terms.has(tok)) counts.set(tok, (counts.get(tok) ?? 0) + 1);
+        for (const [term, tf] of counts) {
+          s.hold.run(term, col, rid, tf);
+          pairs.push([term, col]);
+          held.add(term);
+        }
+      });
+    }
+    const heldText = pairs.length ? JSON.stringify(pairs) : null;
+    if (before === undefined) s.addRid.run(rid, heldText);
+    else if (before !== heldText) s.setHeld.run(heldText, rid);
     for (const term of held) {
       const n = (this.#holders.get(term) ?? 0) + 1;
       this.#holders.set(term, n);
@@ -106,5 +130,23 @@ export class TopKTracker {
     s.dropTouched.run(term);
     this.#terms.delete(term);
     this.#holders.delete(term);
+    // The last list gone: nothing reads the changed rids any more (lists come only with a new generation).
+    if (this.#terms.size === 0) s.forget.run();
   }
+}
+
+/**
+ * Files sealed before `touched.held` existed kept the terms a rid holds in an index of touched_terms by rid:
+ * moves them into `touched` and drops the index (once, when a writer opens the file).
+ */
+function upgradeTouched(db: GenDb): void {
+  if (db.prepare("SELECT count(*) FROM pragma_table_info('touched') WHERE name = 'held'").pluck().get() === 1) return;
+  db.transaction(() => {
+    db.exec(`
+      ALTER TABLE touched ADD COLUMN held TEXT;
+      UPDATE touched SET held = (SELECT json_group_array(json_array(term, col)) FROM touched_terms t WHERE t.rid = touched.rid)
+        WHERE EXISTS (SELECT 1 FROM touched_terms t WHERE t.rid = touched.rid);
+      DROP INDEX IF EXISTS touched_terms_rid;
+    `);
+  })();
 }
