@@ -14,11 +14,13 @@
 //        the snapshot the list was ranked in (bm25's idf and avgdl then); copy_of = the single column whose
 //        list an all-columns list copies (the term occurs in that column only), else NULL.
 //   touched(rid INTEGER PRIMARY KEY, held TEXT)      every rid inserted, updated or deleted after seal while a list
-//        is left; held = the [term, col] pairs of its touched_terms rows (JSON), NULL for none
+//        is left; held = its touched_terms rows' `term<TAB>col`, one per line, NULL for none (tokens hold no whitespace)
 //   touched_terms(term TEXT, col TEXT, rid INTEGER, tf INTEGER, PRIMARY KEY(term, col, rid)) WITHOUT ROWID
 //        for touched rids that exist: their instances of every term of topk_terms (pending ones included),
 //        per FTS column. A term more than k touched rows hold loses its list and these rows (topk-tracker.ts).
 //   meta 'topk': {"k","minDocs"}
+//   meta 'topk_untracked': present once rows changed without being touched: by a catch-up writer while every list
+//        was pending (topk-tracker.ts), so the hit counts planned at seal are not to be trusted
 //
 // A list ranked after seal is as exact as one ranked at seal: rows changed between seal and its snapshot are
 // touched (the answer reads them from touched_terms), the others are as they were at seal, and its own
@@ -199,7 +201,7 @@ export function planTopK(db: GenDb, spec: IndexSpec, opts: TopKOptions = {}, cou
     CREATE TABLE IF NOT EXISTS topk_terms (cols TEXT NOT NULL, term TEXT NOT NULL, hits INTEGER NOT NULL, stored INTEGER NOT NULL, rows INTEGER, tokens INTEGER, copy_of TEXT, PRIMARY KEY (cols, term)) WITHOUT ROWID;
     CREATE TABLE IF NOT EXISTS touched (rid INTEGER PRIMARY KEY, held TEXT);
     CREATE TABLE IF NOT EXISTS touched_terms (term TEXT NOT NULL, col TEXT NOT NULL, rid INTEGER NOT NULL, tf INTEGER NOT NULL, PRIMARY KEY (term, col, rid)) WITHOUT ROWID;
-    DELETE FROM topk; DELETE FROM topk_terms; DELETE FROM touched; DELETE FROM touched_terms;
+    DELETE FROM topk; DELETE FROM topk_terms; DELETE FROM touched; DELETE FROM touched_terms; DELETE FROM meta WHERE key = '${UNTRACKED_KEY}';
   `);
   const totals = ftsTotals(db);
   const rank: { scope: string; term: string; hits: number; copies: { scope: string; hits: number }[] }[] = [];
@@ -266,14 +268,14 @@ export function rankTopK(db: GenDb, items: readonly TopKItem[], plan: Pick<TopKP
   const fn = loadRankFunction(db);
   const ranked = db.prepare(`SELECT rowid, ${fn}(fts) FROM fts WHERE fts MATCH ? ORDER BY ${fn}(fts), rowid LIMIT ?`).raw(true);
   const count = db.prepare('SELECT count(*) FROM fts WHERE fts MATCH ?').pluck();
-  const anyTouched = db.prepare('SELECT EXISTS (SELECT 1 FROM touched)').pluck();
+  const changedSincePlan = db.prepare(`SELECT EXISTS (SELECT 1 FROM touched) OR EXISTS (SELECT 1 FROM meta WHERE key = '${UNTRACKED_KEY}')`).pluck();
   const lengthOf = docLengths(db);
   return items.map(({ scope, term, hits: planned }) =>
     db.transaction((): RankedList => {
       const totals = ftsTotals(db);
       if (totals === null || totals.rows === 0) return null;
       const expr = `{${scope}} : (${quoteTerm(term)})`;
-      const unchanged = totals.rows === plan.rows && totals.tokens === plan.tokens && anyTouched.get() === 0;
+      const unchanged = totals.rows === plan.rows && totals.tokens === plan.tokens && changedSincePlan.get() === 0;
       const hits = unchanged ? planned : (count.get(expr) as number);
       const top = ranked.all(expr, plan.k) as [number, number][];
       const idf = idfOf(db, totals.rows, hits);
@@ -346,6 +348,9 @@ export function readTopKMeta(db: GenDb): TopKMeta | null {
 
 /** meta key: lists the change writer has retired since seal (topk-tracker.ts). */
 export const RETIRED_KEY = 'topk_retired';
+
+/** meta key: rows changed after seal without being touched (topk-tracker.ts, a catch-up while all lists were pending). */
+export const UNTRACKED_KEY = 'topk_untracked';
 
 export interface TopKCounts {
   readonly ranked: number;

@@ -13,10 +13,16 @@
 // terms a rid holds are kept in its `touched` row (what a second change of the rid must take back) instead of in
 // an index of touched_terms by rid: one B-tree write per term instead of two (46-47k events/s).
 //
+// A catch-up writer (opened without durability: its generation is neither searched nor ranked until it goes live)
+// on a generation whose lists are all pending records nothing per row: a list ranked later ranks the rows as they
+// are then, and only changes after its ranking need recording. It notes in meta that rows changed untracked (the
+// hit counts planned at seal are stale then), and tracks from makeDurable() on. On 1M rows that was ~20% of the
+// catch-up writer's time (the lists' terms are all alive right after a build, when the backlog is largest).
+//
 // The term set and holder counts live in memory; after a transaction that failed they are read again.
 import type { Statement } from 'better-sqlite3';
 import { hasTable, type GenDb } from './generation-file.js';
-import { readTopKMeta, RETIRED_KEY } from './topk-table.js';
+import { readTopKMeta, RETIRED_KEY, UNTRACKED_KEY } from './topk-table.js';
 
 const TOKEN_GAP = /[^0-9a-z\u0080-\u{10ffff}]+/u;
 
@@ -37,20 +43,28 @@ export class TopKTracker {
   readonly #db: GenDb;
   readonly #ftsCols: readonly string[];
   readonly #k: number;
-  readonly #s: Readonly<Record<'held' | 'addRid' | 'setHeld' | 'hold' | 'unhold' | 'scopes' | 'dropList' | 'dropTerm' | 'dropTouched' | 'forget' | 'countRetired', Statement>>;
+  readonly #s: Readonly<Record<'held' | 'addRid' | 'setHeld' | 'hold' | 'unhold' | 'scopes' | 'dropList' | 'dropTerm' | 'dropTouched' | 'forget' | 'countRetired' | 'untracked', Statement>>;
+  /** Until live(): rows change untracked (a catch-up while every list is pending). */
+  #deferred: boolean;
+  /** meta records that rows changed untracked. */
+  #untracked = false;
   /** Terms with a list (pending ones included). */
   #terms = new Set<string>();
   /** Term → changed rows that hold it now. */
   #holders = new Map<string, number>();
 
-  /** The tracker of a generation sealed with top-K tables, else null. */
-  static open(db: GenDb, ftsCols: readonly string[]): TopKTracker | null {
-    return hasTable(db, 'touched_terms') ? new TopKTracker(db, ftsCols) : null;
+  /**
+   * The tracker of a generation sealed with top-K tables, else null. `untilLive`: the writer is a catch-up's,
+   * and nothing searches or ranks the generation before live() is called.
+   */
+  static open(db: GenDb, ftsCols: readonly string[], opts: { readonly untilLive?: boolean } = {}): TopKTracker | null {
+    return hasTable(db, 'touched_terms') ? new TopKTracker(db, ftsCols, opts.untilLive ?? false) : null;
   }
 
-  private constructor(db: GenDb, ftsCols: readonly string[]) {
+  private constructor(db: GenDb, ftsCols: readonly string[], untilLive: boolean) {
     this.#db = db;
     this.#ftsCols = ftsCols;
+    this.#deferred = untilLive && db.prepare('SELECT count(*) FROM topk_terms WHERE stored >= 0').pluck().get() === 0;
     // Files whose lists are not used (readTopKMeta null) are still recorded, and never retire.
     this.#k = readTopKMeta(db)?.k ?? Number.POSITIVE_INFINITY;
     upgradeTouched(db);
@@ -65,6 +79,7 @@ export class TopKTracker {
       dropTerm: db.prepare('DELETE FROM topk_terms WHERE cols = ? AND term = ?'),
       dropTouched: db.prepare('DELETE FROM touched_terms WHERE term = ?'),
       forget: db.prepare('DELETE FROM touched'),
+      untracked: db.prepare(`INSERT OR IGNORE INTO meta(key, value) VALUES ('${UNTRACKED_KEY}', '1')`),
       countRetired: db.prepare(`INSERT INTO meta(key, value) VALUES ('${RETIRED_KEY}', ?) ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + excluded.value`),
     };
     this.reload();
@@ -74,19 +89,30 @@ export class TopKTracker {
   reload(): void {
     this.#terms = new Set(this.#db.prepare('SELECT DISTINCT term FROM topk_terms').pluck().all() as string[]);
     this.#holders = new Map(this.#db.prepare('SELECT term, count(DISTINCT rid) FROM touched_terms GROUP BY term').raw(true).all() as [string, number][]);
+    this.#untracked = this.#db.prepare(`SELECT count(*) FROM meta WHERE key = '${UNTRACKED_KEY}'`).pluck().get() === 1;
+  }
+
+  /** The generation is about to be searched and ranked: changes are tracked from now on. */
+  live(): void {
+    this.#deferred = false;
   }
 
   /** Records a changed rid and, for a row that now exists, its instances of the listed terms per column. */
   touched(rid: number, tokens: readonly string[] | null): void {
     if (this.#terms.size === 0) return;
     const s = this.#s;
+    if (this.#deferred) {
+      if (!this.#untracked) s.untracked.run();
+      this.#untracked = true;
+      return;
+    }
     // undefined: first change of the rid since seal; null: it holds no listed term.
     const before = s.held.get(rid) as string | null | undefined;
     if (before) {
-      const pairs = JSON.parse(before) as [string, string][];
       const terms = new Set<string>();
       // A term retired since holds no touched_terms rows and no count.
-      for (const [term, col] of pairs) {
+      for (const pair of before.split('\n')) {
+        const [term, col] = pair.split('\t') as [string, string];
         if (!this.#terms.has(term)) continue;
         s.unhold.run(term, col, rid);
         terms.add(term);
@@ -94,7 +120,7 @@ export class TopKTracker {
       for (const term of terms) this.#holders.set(term, (this.#holders.get(term) ?? 1) - 1);
     }
     // One statement per term: a multi-row INSERT was slower (in process, 1M rows: 40k against 46k events/s).
-    const pairs: [string, string][] = [];
+    const pairs: string[] = [];
     const held = new Set<string>();
     if (tokens) {
       tokens.forEach((text, i) => {
@@ -103,12 +129,12 @@ export class TopKTracker {
         for (const tok of ftsTokens(text)) if (this.#terms.has(tok)) counts.set(tok, (counts.get(tok) ?? 0) + 1);
         for (const [term, tf] of counts) {
           s.hold.run(term, col, rid, tf);
-          pairs.push([term, col]);
+          pairs.push(`${term}\t${col}`);
           held.add(term);
         }
       });
     }
-    const heldText = pairs.length ? JSON.stringify(pairs) : null;
+    const heldText = pairs.length ? pairs.join('\n') : null;
     if (before === undefined) s.addRid.run(rid, heldText);
     else if (before !== heldText) s.setHeld.run(heldText, rid);
     for (const term of held) {
@@ -144,7 +170,7 @@ function upgradeTouched(db: GenDb): void {
   db.transaction(() => {
     db.exec(`
       ALTER TABLE touched ADD COLUMN held TEXT;
-      UPDATE touched SET held = (SELECT json_group_array(json_array(term, col)) FROM touched_terms t WHERE t.rid = touched.rid)
+      UPDATE touched SET held = (SELECT group_concat(term || char(9) || col, char(10)) FROM touched_terms t WHERE t.rid = touched.rid)
         WHERE EXISTS (SELECT 1 FROM touched_terms t WHERE t.rid = touched.rid);
       DROP INDEX IF EXISTS touched_terms_rid;
     `);

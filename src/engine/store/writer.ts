@@ -72,7 +72,8 @@ export class GenerationWriter {
    * `durable: false` (a generation nobody searches yet, whose file is dropped if the server stops or a write
    * fails before it goes live: a catch-up) writes as the dump does until makeDurable(): no journal (each
    * changed page is written once, into the file, instead of into the WAL and again by a checkpoint) and no
-   * fsync. A transaction that fails then cannot be rolled back; the caller must drop the file.
+   * fsync. A transaction that fails then cannot be rolled back; the caller must drop the file. Nothing may rank
+   * its top-K lists either until then: if all are pending, changed rows are not recorded for them (topk-tracker.ts).
    */
   constructor(fileOrDb: string | GenDb, spec: IndexSpec, opts: { readonly durable?: boolean } = {}) {
     this.db = typeof fileOrDb === 'string' ? openGenerationFile(fileOrDb) : fileOrDb;
@@ -104,7 +105,7 @@ export class GenerationWriter {
     this.#docCount = docCounter(db);
     this.#addDocs = docCountAdder(db);
     // Generations sealed with a top-K table record changed rids so top-K answers stay exact.
-    this.#topk = TopKTracker.open(db, this.#ftsCols);
+    this.#topk = TopKTracker.open(db, this.#ftsCols, { untilLive: opts.durable === false });
     this.#valueCounts = valueCountTracker(db, cols);
     this.#normLog = new NormLog(db);
     this.#merges = new FtsMergePacer(db);
@@ -112,9 +113,11 @@ export class GenerationWriter {
 
   /**
    * Puts everything committed so far on disk and commits durably from now on, in WAL mode: the file fsynced
-   * (pages written without a journal or fsync may still be in the OS cache alone).
+   * (pages written without a journal or fsync may still be in the OS cache alone). Changed rows are recorded for
+   * the top-K lists from now on.
    */
   makeDurable(): void {
+    this.#topk?.live();
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('wal_checkpoint(TRUNCATE)');
