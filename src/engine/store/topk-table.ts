@@ -244,10 +244,13 @@ export function pendingTopK(db: GenDb): TopKPlan | null {
   const meta = readTopKMeta(db);
   if (meta === null) return null;
   const rows = db.prepare('SELECT cols, term, hits, copy_of FROM topk_terms WHERE stored < 0').raw(true).all() as [string, string, number, string | null][];
+  // A copy holds while the term is in one column only. Rows changed untracked may have put it in another since
+  // seal, and are not touched (the answer would not correct for them): then every list is ranked on its own.
+  const copies = db.prepare(`SELECT count(*) FROM meta WHERE key = '${UNTRACKED_KEY}'`).pluck().get() === 0;
   const items = new Map<string, { scope: string; term: string; hits: number; copies: { scope: string; hits: number }[] }>();
-  for (const [scope, term, hits, copyOf] of rows) if (copyOf === null) items.set(`${scope} ${term}`, { scope, term, hits, copies: [] });
+  for (const [scope, term, hits, copyOf] of rows) if (copyOf === null || !copies) items.set(`${scope} ${term}`, { scope, term, hits, copies: [] });
   for (const [scope, term, hits, copyOf] of rows) {
-    if (copyOf === null) continue;
+    if (copyOf === null || !copies) continue;
     const from = items.get(`${copyOf} ${term}`);
     if (from) from.copies.push({ scope, hits });
     else items.set(`${scope} ${term}`, { scope, term, hits, copies: [] }); // its column's list is done: rank it

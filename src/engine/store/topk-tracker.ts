@@ -16,7 +16,8 @@
 // A catch-up writer (opened without durability: its generation is neither searched nor ranked until it goes live)
 // on a generation whose lists are all pending records nothing per row: a list ranked later ranks the rows as they
 // are then, and only changes after its ranking need recording. It notes in meta that rows changed untracked (the
-// hit counts planned at seal are stale then), and tracks from makeDurable() on. On 1M rows that was ~20% of the
+// hit counts planned at seal are stale then), counts each term's changed holders in memory (to retire lists as
+// above), and tracks from makeDurable() on. On 1M rows that was ~20% of the
 // catch-up writer's time (the lists' terms are all alive right after a build, when the backlog is largest).
 //
 // The term set and holder counts live in memory; after a transaction that failed they are read again.
@@ -48,6 +49,8 @@ export class TopKTracker {
   #deferred: boolean;
   /** meta records that rows changed untracked. */
   #untracked = false;
+  /** While deferred: per listed term, the rows changed since open that held it (those of any later change too). */
+  readonly #catchUpHolders = new Map<string, Set<number>>();
   /** Terms with a list (pending ones included). */
   #terms = new Set<string>();
   /** Term → changed rows that hold it now. */
@@ -95,6 +98,27 @@ export class TopKTracker {
   /** The generation is about to be searched and ranked: changes are tracked from now on. */
   live(): void {
     this.#deferred = false;
+    this.#catchUpHolders.clear();
+  }
+
+  /**
+   * A catch-up retires the lists of terms that more than K of its changed rows held, as a live writer would (the
+   * term churns: ranking its list would be wasted, and tracking it would cost the live writer). Counted in memory:
+   * at most K+1 rids per listed term.
+   */
+  #countCatchUpHolder(rid: number, tokens: readonly string[]): void {
+    for (const text of tokens) {
+      for (const term of ftsTokens(text)) {
+        if (!this.#terms.has(term)) continue;
+        let rids = this.#catchUpHolders.get(term);
+        if (!rids) this.#catchUpHolders.set(term, (rids = new Set()));
+        rids.add(rid);
+        if (rids.size > this.#k) {
+          this.#catchUpHolders.delete(term);
+          this.#retire(term);
+        }
+      }
+    }
   }
 
   /** Records a changed rid and, for a row that now exists, its instances of the listed terms per column. */
@@ -104,6 +128,7 @@ export class TopKTracker {
     if (this.#deferred) {
       if (!this.#untracked) s.untracked.run();
       this.#untracked = true;
+      if (tokens) this.#countCatchUpHolder(rid, tokens);
       return;
     }
     // undefined: first change of the rid since seal; null: it holds no listed term.

@@ -153,6 +153,36 @@ test('top-K answers equal the full ranking before and after writer changes, also
   assert.ok(untracked > 0, 'some catch-ups changed rows while every list was pending, without recording them');
 });
 
+test('a catch-up that puts a term listed for one column into another: its all-columns list is ranked on its own, not copied', () => {
+  // 'delta' is in four bodies and no title at seal: the all-columns list is planned as a copy of the body's.
+  const notes = Array.from({ length: 14 }, (_, i): Note => ({ id: i + 1, title: '', body: [2, 3, 7, 8].includes(i + 1) ? 'delta' : '' }));
+  // K = 10: the list holds every hit, so it answers whatever changes.
+  const g = build(notes, 10, 3, true);
+  const upsert = (id: number, title: string, version: bigint): DocOp => ({ kind: 'upsert', key: String(id), version, values: row({ id, title, body: '' }), tokens: [title, ''] });
+  // Nothing else has the generation open during its catch-up (its writer turns the journal off).
+  const catchUp = new GenerationWriter(g.file, spec, { durable: false });
+  assert.equal(catchUp.db.prepare("SELECT copy_of FROM topk_terms WHERE cols = 't0 t1' AND term = 'delta'").pluck().get(), 't1');
+  catchUp.apply([upsert(1, 'delta', 2n)], [], () => true);
+  catchUp.makeDurable();
+  catchUp.close();
+  const db = new Database(g.file, { readonly: true });
+  const answer = () => topKAnswerer(db)!.page('{t0 t1} : ("delta")', 'bm25(fts)', 5, hitsOf(db, '{t0 t1} : ("delta")'));
+  try {
+    const rw = new Database(g.file);
+    const plan = pendingTopK(rw)!;
+    writeTopK(rw, plan.rank, rankTopK(rw, plan.rank, plan));
+    rw.close();
+    assert.deepEqual(answer(), expected(db, '{t0 t1} : ("delta")', 5), 'the title that holds the term is a hit');
+    const live = new GenerationWriter(g.file, spec);
+    live.apply([upsert(1, '', 3n)], [], () => true);
+    live.close();
+    assert.deepEqual(answer(), expected(db, '{t0 t1} : ("delta")', 5), 'and leaves when it drops the term');
+  } finally {
+    db.close();
+    g.cleanup();
+  }
+});
+
 // A frequent term in 300 documents; a few documents rank by being short or repeating the term.
 const many: Note[] = Array.from({ length: 400 }, (_, i) => ({
   id: i + 1,
