@@ -89,3 +89,43 @@ test('lists planned at seal and ranked later by the worker pool (as after a swap
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('the background ranking does not wait on the event loop for a write lock the channel holds: it stores its lists once the lock is free', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tidesearch-topk-lock-'));
+  await using pool = createAnalysisPool({ size: 1 });
+  try {
+    const file = join(dir, 'gen.sqlite');
+    const b = new GenerationBuilder(file, spec);
+    b.setSnapshot(1n);
+    const batch = b.insertDocs(Array.from({ length: 200 }, (_, i) => ({ id: i + 1, title: i % 2 ? 'moon' : 'sun', body: 'tide' })), 1n);
+    b.insertTokens(batch.rids, batch.texts.map((t) => t ?? ''));
+    const planned = b.sealPlanned({ k: 10, minDocs: 50 });
+    b.close();
+    assert.ok(planned.pending > 0);
+    // Another connection (as the channel's writer thread, mid-commit) holds the write lock for 400 ms.
+    const writer = new Database(file);
+    writer.exec('BEGIN IMMEDIATE');
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 5);
+    let done = false;
+    let stats: Awaited<ReturnType<typeof rankPendingTopK>>;
+    let storedMeanwhile: unknown;
+    try {
+      const ranking = rankPendingTopK(file, pool, new AbortController().signal).finally(() => (done = true));
+      await new Promise((r) => setTimeout(r, 400));
+      storedMeanwhile = writer.prepare('SELECT count(*) FROM topk_terms WHERE stored >= 0').pluck().get();
+      writer.exec('COMMIT');
+      writer.close();
+      stats = await ranking;
+    } finally {
+      clearInterval(ticker);
+      if (writer.open) writer.close();
+    }
+    assert.equal(storedMeanwhile, 0, 'nothing stored while the lock was held');
+    assert.equal(done, true);
+    assert.ok(ticks >= 20, `the event loop turned while the lock was held (${ticks} ticks of 5 ms)`);
+    assert.equal(stats.entries, planned.pending, 'every list stored once the lock was free');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
