@@ -241,53 +241,72 @@ export class Channel {
     let failure: { error: unknown } | undefined;
     let writing: Promise<void> | undefined;
     let wake: (() => void) | undefined;
+    /** Called when a batch is queued (the writer loop may be waiting for one). */
+    let arrived: (() => void) | undefined;
     const stop = new AbortController();
     const onAbort = () => stop.abort(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });
     if (signal.aborted) stop.abort(signal.reason);
-    // Two transactions overlap: the next is gathered (and its new images sent for analysis) before the one in
-    // hand is committed, when its batches are ready; otherwise the one in hand is committed first.
-    let pending: { tx: ChannelTransaction; analysed: Promise<void> } | undefined;
-    const commitPending = async (): Promise<void> => {
-      if (!pending) return;
-      const { tx, analysed } = pending;
-      pending = undefined;
-      await analysed;
-      await this.#commit(writer, tx);
-      queued -= tx.events;
-      wake?.();
-      if (catchUp && reached(writer.positions(), catchUp.target)) catchUp.done();
+    // Transactions commit in order, each as soon as its new images are analysed and the one before it is written.
+    // The next is gathered (and its images sent for analysis) while one is written: with the writer on a thread of
+    // its own, the workers prepare a transaction while the writer commits the one before (before, a transaction
+    // was gathered only after the commit in hand returned, and the writer and the workers took turns). At most
+    // two are in flight: one being written, one waiting for it.
+    let chain: Promise<void> = Promise.resolve();
+    const inFlight: Promise<void>[] = [];
+    const commitInTurn = ({ tx, analysed }: { tx: ChannelTransaction; analysed: Promise<void> }): void => {
+      const committed = chain.then(async () => {
+        await analysed;
+        await this.#commit(writer, tx);
+        queued -= tx.events;
+        wake?.();
+        if (catchUp && reached(writer.positions(), catchUp.target)) catchUp.done();
+      });
+      // A failed commit rejects every later one (nothing is written after it) and stops the stream at once; the
+      // loop below ends with it.
+      committed.catch((error: unknown) => {
+        failure ??= { error };
+        stop.abort('write failed');
+      });
+      chain = committed;
+      inFlight.push(committed);
     };
     const writeLoop = async (): Promise<void> => {
-      for (;;) {
-        if (!queue[0]?.ready) await commitPending();
-        if (!queue.length) return;
-        await queue[0]!.jobs;
-        const take = [queue.shift()!];
-        let events = take[0]!.messages.length;
-        // Batches being prepared behind a small transaction are waited for: they are due as soon, and one
-        // transaction's fixed cost (writing out every page it dirtied) is then paid once for all of them.
-        while (queue.length && events + queue[0]!.messages.length <= MAX_TX_EVENTS) {
-          if (!queue[0]!.ready) {
-            if (events >= minTx) break;
-            await commitPending();
-            await queue[0]!.jobs;
+      try {
+        for (;;) {
+          if (!queue.length) {
+            // Nothing to gather: wait for the commits in flight, or for a batch to gather meanwhile.
+            const settled = chain.then(
+              () => true,
+              () => true,
+            );
+            await Promise.race([settled, new Promise<void>((r) => (arrived = r))]);
+            arrived = undefined;
+            if (!queue.length) return;
           }
-          events += queue[0]!.messages.length;
-          take.push(queue.shift()!);
+          await queue[0]!.jobs;
+          const take = [queue.shift()!];
+          let events = take[0]!.messages.length;
+          // Batches being prepared behind a small transaction are waited for: they are due as soon, and one
+          // transaction's fixed cost (writing out every page it dirtied) is then paid once for all of them.
+          while (queue.length && events + queue[0]!.messages.length <= MAX_TX_EVENTS) {
+            if (!queue[0]!.ready) {
+              if (events >= minTx) break;
+              await queue[0]!.jobs;
+            }
+            events += queue[0]!.messages.length;
+            take.push(queue.shift()!);
+          }
+          const results = await Promise.all(take.map((p) => p.jobs));
+          while (inFlight.length >= 2) await inFlight.shift();
+          commitInTurn(this.#gather(take.map((p, i) => ({ ...p, results: results[i]! }))));
+          // Let I/O (fetch responses, status and search requests) in between transactions.
+          if (queue.length) await new Promise<void>((r) => setImmediate(r));
         }
-        const results = await Promise.all(take.map((p) => p.jobs));
-        let next: typeof pending;
-        try {
-          next = this.#gather(take.map((p, i) => ({ ...p, results: results[i]! })));
-        } catch (e) {
-          await commitPending();
-          throw e;
-        }
-        await commitPending();
-        pending = next;
-        // Let I/O (fetch responses, status and search requests) in between transactions.
-        if (queue.length) await new Promise<void>((r) => setImmediate(r));
+      } finally {
+        // What was gathered is written (also when gathering the next failed), before the loop ends.
+        inFlight.length = 0;
+        await chain;
       }
     };
     const startWriting = (): void => {
@@ -323,6 +342,7 @@ export class Channel {
             const prepared = this.#prepare(b.topic, parts);
             queue.push(prepared);
             queued += prepared.messages.length;
+            arrived?.();
             startWriting();
           } else if (catchUp && beyond) {
             // Only messages past the target: once what is queued is written, the target may be reached.
