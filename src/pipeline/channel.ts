@@ -255,13 +255,16 @@ export class Channel {
     let chain: Promise<void> = Promise.resolve();
     const inFlight: Promise<void>[] = [];
     const commitInTurn = ({ tx, analysed }: { tx: ChannelTransaction; analysed: Promise<void> }): void => {
-      const committed = chain.then(async () => {
-        await analysed;
-        await this.#commit(writer, tx);
-        queued -= tx.events;
-        wake?.();
-        if (catchUp && reached(writer.positions(), catchUp.target)) catchUp.done();
-      });
+      writesInFlight++;
+      const committed = chain
+        .then(async () => {
+          await analysed;
+          await this.#commit(writer, tx);
+          queued -= tx.events;
+          wake?.();
+          if (catchUp && reached(writer.positions(), catchUp.target)) catchUp.done();
+        })
+        .finally(() => writesInFlight--);
       // A failed commit rejects every later one (nothing is written after it) and stops the stream at once; the
       // loop below ends with it.
       committed.catch((error: unknown) => {
@@ -271,31 +274,43 @@ export class Channel {
       chain = committed;
       inFlight.push(committed);
     };
+    let writesInFlight = 0;
+    /** Resolves when a batch is queued or every commit in flight is done, whichever comes first. */
+    const batchOrIdle = async (): Promise<void> => {
+      const idle = chain.then(
+        () => {},
+        () => {},
+      );
+      await Promise.race([idle, new Promise<void>((r) => (arrived = r))]);
+      arrived = undefined;
+    };
     const writeLoop = async (): Promise<void> => {
       try {
         for (;;) {
           if (!queue.length) {
             // Nothing to gather: wait for the commits in flight, or for a batch to gather meanwhile.
-            const settled = chain.then(
-              () => true,
-              () => true,
-            );
-            await Promise.race([settled, new Promise<void>((r) => (arrived = r))]);
-            arrived = undefined;
+            await batchOrIdle();
             if (!queue.length) return;
           }
           await queue[0]!.jobs;
           const take = [queue.shift()!];
           let events = take[0]!.messages.length;
           // Batches being prepared behind a small transaction are waited for: they are due as soon, and one
-          // transaction's fixed cost (writing out every page it dirtied) is then paid once for all of them.
-          while (queue.length && events + queue[0]!.messages.length <= MAX_TX_EVENTS) {
-            if (!queue[0]!.ready) {
-              if (events >= minTx) break;
-              await queue[0]!.jobs;
+          // transaction's fixed cost (writing out every page it dirtied) is then paid once for all of them. So
+          // are batches still to come while the writer is busy anyway (the fetch waits while MAX_QUEUED_EVENTS
+          // are in hand, and resumes as a commit lands: a catch-up made transactions of 1,000 there).
+          for (;;) {
+            while (queue.length && events + queue[0]!.messages.length <= MAX_TX_EVENTS) {
+              if (!queue[0]!.ready) {
+                if (events >= minTx) break;
+                await queue[0]!.jobs;
+              }
+              events += queue[0]!.messages.length;
+              take.push(queue.shift()!);
             }
-            events += queue[0]!.messages.length;
-            take.push(queue.shift()!);
+            if (events >= minTx || queue.length || writesInFlight === 0) break;
+            await batchOrIdle();
+            if (!queue.length) break;
           }
           const results = await Promise.all(take.map((p) => p.jobs));
           while (inFlight.length >= 2) await inFlight.shift();
