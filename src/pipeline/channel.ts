@@ -296,9 +296,10 @@ export class Channel {
           const take = [queue.shift()!];
           let events = take[0]!.messages.length;
           // Batches being prepared behind a small transaction are waited for: they are due as soon, and one
-          // transaction's fixed cost (writing out every page it dirtied) is then paid once for all of them. So
-          // are batches still to come while the writer is busy anyway (the fetch waits while MAX_QUEUED_EVENTS
-          // are in hand, and resumes as a commit lands: a catch-up made transactions of 1,000 there).
+          // transaction's fixed cost (writing out every page it dirtied) is then paid once for all of them. In a
+          // catch-up, so are batches still to come while the writer is busy anyway (the fetch waits while
+          // MAX_QUEUED_EVENTS are in hand, and resumes as a commit lands: transactions of 1,000 were made there).
+          // The live channel gathers what it has at once, so that its analysis is done by the time the writer is.
           for (;;) {
             while (queue.length && events + queue[0]!.messages.length <= MAX_TX_EVENTS) {
               if (!queue[0]!.ready) {
@@ -308,7 +309,7 @@ export class Channel {
               events += queue[0]!.messages.length;
               take.push(queue.shift()!);
             }
-            if (events >= minTx || queue.length || writesInFlight === 0) break;
+            if (live || events >= minTx || queue.length || writesInFlight === 0) break;
             await batchOrIdle();
             if (!queue.length) break;
           }

@@ -339,3 +339,49 @@ test('a writer that fails (its thread died) stops the channel with the reason, i
     g.cleanup();
   }
 });
+
+test('while the writer commits a transaction, the next one is gathered and its new rows analysed on the workers', async () => {
+  const t = topic();
+  const g = generation();
+  const ts = SNAPSHOT + 1000n;
+  const real = createChannelWorkers({ size: 1 });
+  let analysed = 0;
+  const workers: ChannelWorkers = {
+    size: real.size,
+    prepare: (key, config, messages) => real.prepare(key, config, messages),
+    analyse: async (key, config, texts) => {
+      const tokens = await real.analyse(key, config, texts);
+      analysed += texts.length;
+      return tokens;
+    },
+    warm: (key, config) => real.warm(key, config),
+    close: () => real.close(),
+  };
+  // The first commit is held until the test lets it go.
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  let applies = 0;
+  const slow: OpenWriter = async (file, s, o) => {
+    const w = writerOnThisThread(new GenerationWriter(file, s, o), new ChangeOps(s, createAnalyzers({})));
+    // The operations are the writer's once the call returns (the channel lets go of them): the held one keeps a copy.
+    return { ...w, apply: async (ops, pos) => (++applies === 1 ? ((copy) => held.then(() => w.apply(copy, pos)))([...ops]) : w.apply(ops, pos)) };
+  };
+  for (let id = 0; id < 3; id++) t.put(id, `first ${id}`, ts + BigInt(id));
+  const ch = channel(t.open, { analyzers: createAnalyzers({}), workers, openWriter: slow });
+  try {
+    ch.start(g.file);
+    await until(() => applies === 1 && analysed === 3);
+    for (let id = 10; id < 13; id++) t.put(id, `second ${id}`, ts + BigInt(id));
+    // Still inside the first commit: the next transaction's rows are analysed meanwhile.
+    await until(() => analysed === 6);
+    assert.equal(applies, 1, 'the second transaction waits for the first commit');
+    release();
+    await until(() => ch.status().applied === 6);
+    assert.deepEqual(bodies(g.file).map(([k]) => k), ['0', '1', '2', '10', '11', '12']);
+  } finally {
+    release();
+    await ch.stop();
+    await real.close();
+    g.cleanup();
+  }
+});
