@@ -253,7 +253,9 @@ export class Channel {
     // was gathered only after the commit in hand returned, and the writer and the workers took turns). At most
     // two are in flight: one being written, one waiting for it.
     let chain: Promise<void> = Promise.resolve();
+    /** Commits not yet awaited by the loop (at most two), and how many of all commits are not done yet. */
     const inFlight: Promise<void>[] = [];
+    let writesInFlight = 0;
     const commitInTurn = ({ tx, analysed }: { tx: ChannelTransaction; analysed: Promise<void> }): void => {
       writesInFlight++;
       const committed = chain
@@ -274,7 +276,6 @@ export class Channel {
       chain = committed;
       inFlight.push(committed);
     };
-    let writesInFlight = 0;
     /** Resolves when a batch is queued or every commit in flight is done, whichever comes first. */
     const batchOrIdle = async (): Promise<void> => {
       const idle = chain.then(
