@@ -17,8 +17,8 @@
 // on a generation whose lists are all pending records nothing per row: a list ranked later ranks the rows as they
 // are then, and only changes after its ranking need recording. It notes in meta that rows changed untracked (the
 // hit counts planned at seal are stale then), counts each term's changed holders in memory (to retire lists as
-// above), and tracks from makeDurable() on. Recording was ~25% of the catch-up writer's time on 1M rows (46k
-// against 61k events/s in process): the lists are all alive right after a build, when the backlog is largest.
+// above), and tracks from makeDurable() on. On 1M rows, in process, back to back: 37-39k events/s recording, 43-44k
+// counting in memory, 47-49k neither; the lists are all alive right after a build, when the backlog is largest.
 //
 // The term set and holder counts live in memory; after a transaction that failed they are read again.
 import type { Statement } from 'better-sqlite3';
