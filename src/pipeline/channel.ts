@@ -2,8 +2,9 @@
 // one SQLite transaction per group of fetched batches (documents, tombstones and positions together), keeping
 // the counters that status and metrics show. Decoding and analysis run on the channel workers, writing on the
 // generation's writer (channel-writer.ts: in the server, a thread of its own). A message that cannot be decoded
-// is dead-lettered and the channel goes on, until the configured limit stops it with a reason. Over 400 lines: the consume loop, its write pipeline and the counters share
-// the channel's state (the parts that need none live in channel-prepare.ts and channel-transaction.ts).
+// is dead-lettered and the channel goes on, until the configured limit stops it with a reason. Over 400 lines:
+// the consume loop, its write pipeline and the counters share the channel's state (the parts that need none live
+// in channel-prepare.ts and channel-transaction.ts).
 import type { RawMessage, StreamItem, StreamPosition } from '../core/change.js';
 import type { IndexSpec } from '../core/schema.js';
 import { tsoToMillis } from '../core/tso.js';
@@ -253,28 +254,28 @@ export class Channel {
     // was gathered only after the commit in hand returned, and the writer and the workers took turns). At most
     // two are in flight: one being written, one waiting for it.
     let chain: Promise<void> = Promise.resolve();
-    /** Commits not yet awaited by the loop (at most two), and how many of all commits are not done yet. */
-    const inFlight: Promise<void>[] = [];
-    let writesInFlight = 0;
+    /** Commits not done yet, oldest first (each leaves when it settles). */
+    const inFlight = new Set<Promise<void>>();
     const commitInTurn = ({ tx, analysed }: { tx: ChannelTransaction; analysed: Promise<void> }): void => {
-      writesInFlight++;
-      const committed = chain
-        .then(async () => {
-          await analysed;
-          await this.#commit(writer, tx);
-          queued -= tx.events;
-          wake?.();
-          if (catchUp && reached(writer.positions(), catchUp.target)) catchUp.done();
-        })
-        .finally(() => writesInFlight--);
+      const committed = chain.then(async () => {
+        await analysed;
+        await this.#commit(writer, tx);
+        queued -= tx.events;
+        wake?.();
+        if (catchUp && reached(writer.positions(), catchUp.target)) catchUp.done();
+      });
+      inFlight.add(committed);
       // A failed commit rejects every later one (nothing is written after it) and stops the stream at once; the
       // loop below ends with it.
-      committed.catch((error: unknown) => {
-        failure ??= { error };
-        stop.abort('write failed');
-      });
+      committed.then(
+        () => inFlight.delete(committed),
+        (error: unknown) => {
+          inFlight.delete(committed);
+          failure ??= { error };
+          stop.abort('write failed');
+        },
+      );
       chain = committed;
-      inFlight.push(committed);
     };
     /** Resolves when a batch is queued or every commit in flight is done, whichever comes first. */
     const batchOrIdle = async (): Promise<void> => {
@@ -310,19 +311,18 @@ export class Channel {
               events += queue[0]!.messages.length;
               take.push(queue.shift()!);
             }
-            if (live || events >= minTx || queue.length || writesInFlight === 0) break;
+            if (live || events >= minTx || queue.length || inFlight.size === 0) break;
             await batchOrIdle();
             if (!queue.length) break;
           }
           const results = await Promise.all(take.map((p) => p.jobs));
-          while (inFlight.length >= 2) await inFlight.shift();
+          while (inFlight.size >= 2) await inFlight.values().next().value;
           commitInTurn(this.#gather(take.map((p, i) => ({ ...p, results: results[i]! }))));
           // Let I/O (fetch responses, status and search requests) in between transactions.
           if (queue.length) await new Promise<void>((r) => setImmediate(r));
         }
       } finally {
         // What was gathered is written (also when gathering the next failed), before the loop ends.
-        inFlight.length = 0;
         await chain;
       }
     };
