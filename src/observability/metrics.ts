@@ -2,6 +2,7 @@
 // them into counters, gauges and histograms on its own registry (no prom-client global state).
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { BuildStage, ChannelState, EventBus } from './events.js';
+import { cpuSecondsByRole } from './thread-cpu.js';
 
 export interface Metrics {
   readonly registry: Registry;
@@ -40,6 +41,22 @@ export function createMetrics(events: EventBus, opts: { readonly defaultMetrics?
     labelNames: ['index'],
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [registry],
+  });
+  // Read when scraped (thread-cpu.ts); a counter moves by what each role used since the last scrape.
+  const threadCpuSeen = new Map<string, number>();
+  new Counter({
+    name: 'tidesearch_thread_cpu_seconds_total',
+    help: 'CPU time by thread: main, each kind of worker thread by its module (channel-worker, channel-writer-thread, search-worker, analysis-worker, builder-thread), and other (GC and libuv threads, threads that ended). Linux; elsewhere all of it is other.',
+    labelNames: ['thread'],
+    registers: [registry],
+    collect() {
+      for (const [thread, s] of cpuSecondsByRole()) {
+        const delta = s - (threadCpuSeen.get(thread) ?? 0);
+        if (delta <= 0) continue;
+        this.inc({ thread }, delta);
+        threadCpuSeen.set(thread, s);
+      }
+    },
   });
   const httpErrors = new Counter({ name: 'tidesearch_http_errors_total', help: 'Requests answered with an error (admin envelope errors included).', labelNames: ['method', 'route', 'status', 'code'], registers: [registry] });
 
