@@ -148,7 +148,7 @@ export class GenerationWriter {
    * Applies ops in order (the version rule decides each), and records `positions`, atomically.
    *
    * The ops of one key are decided together: its stored version is read once, the rule is applied to each op
-   * in arrival order in memory, and only the net change is written (an insert and a delete of the same key in
+   * in arrival order in memory (keys in key order), and only the net change is written (an insert and a delete of the same key in
    * one transaction write a tombstone and nothing else; two updates, one update). Keys are independent, so the
    * result is what applying the ops one by one gives, except that a document deleted and written again in one
    * transaction keeps its rid. An update writes only the columns whose value changed (each written column costs
@@ -186,7 +186,12 @@ export class GenerationWriter {
         if (c) c.tokens = tokens;
         else fts.set(rid, { existed, tokens });
       };
-      for (const [key, k0] of first) {
+      // Keys in key order rather than arrival order: their lookups and rewrites then walk the doc_key index and the
+      // docs table (rids follow key order after a dump) from one end to the other, and a page read for one key is
+      // still in the cache for its neighbours. New documents get their rids in key order too.
+      const keys = [...first.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      for (const key of keys) {
+        const k0 = first.get(key)!;
         const doc = s.doc.get(key) as unknown[] | undefined;
         const tomb = doc ? undefined : (s.tomb.get(key) as { version: bigint } | undefined)?.version;
         let held = doc ? (doc[1] as bigint) : tomb;
