@@ -19,6 +19,8 @@ export interface ChannelWriter {
    * Applies `ops` in order under the generation's version rule (version-rule.ts), and records `positions`, in
    * one transaction. An upsert without tokens is analysed by the writer if it needs them. The operations are
    * taken when the call returns (copied to the writer's thread, or written): the caller may let go of them.
+   * Calls may overlap: each is committed after those called before it. Once one fails, every later one is
+   * refused without writing anything (its positions would count the failed transaction's events as written).
    */
   apply(ops: readonly PlainOp[], positions: readonly StreamPosition[]): Promise<ApplyResult>;
   /** GenerationWriter.makeDurable: a catch-up's generation commits durably from now on, everything before on disk. */
@@ -50,14 +52,22 @@ export type WriterThreadResponse =
 /** A writer on the calling thread: `ops` analyses an upsert that comes without tokens. */
 export function writerOnThisThread(writer: GenerationWriter, ops: ChangeOps): ChannelWriter {
   const rule = versionRule(writer.snapshotTs());
+  let failed: string | undefined;
   return {
     positions: () => writer.positions(),
-    apply: async (plain, positions) =>
-      writer.apply(
-        plain.map((op) => ops.withTokens(op)),
-        positions,
-        rule,
-      ),
+    async apply(plain, positions) {
+      if (failed !== undefined) throw new TidesearchError('INTERNAL', `not written: an earlier transaction of this writer failed (${failed})`);
+      try {
+        return writer.apply(
+          plain.map((op) => ops.withTokens(op)),
+          positions,
+          rule,
+        );
+      } catch (e) {
+        failed = e instanceof Error ? e.message : String(e);
+        throw e;
+      }
+    },
     makeDurable: async () => writer.makeDurable(),
     docCount: async () => writer.docCount(),
     close: async () => writer.close(),

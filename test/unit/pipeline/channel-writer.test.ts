@@ -85,3 +85,24 @@ test('a writer thread that cannot open its generation rejects with the file name
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('calls may overlap: a writer thread commits them in call order; once one fails, those called after it are refused and write nothing', async () => {
+  const g = generation();
+  const w = await openWriterThread(g.file, spec);
+  try {
+    const at = (offset: string) => [{ topic: 't', partition: 0, offset }];
+    // All three are handed over before the first commit is reported.
+    const first = w.apply([{ kind: 'upsert', key: '2', version: SNAPSHOT + 1n, values: { id: 2, body: 'first beavers' }, tokens: ['first beavers'] }], at('1'));
+    const failing = w.apply([{ kind: 'upsert', key: null as unknown as string, version: SNAPSHOT + 2n, values: { id: 3, body: 'no key' }, tokens: ['no key'] }], at('2'));
+    const after = w.apply([{ kind: 'upsert', key: '4', version: SNAPSHOT + 3n, values: { id: 4, body: 'later otters' }, tokens: ['later otters'] }], at('3'));
+    assert.equal((await first).applied, 1);
+    await assert.rejects(failing, /NOT NULL constraint failed: docs\.doc_key/);
+    await assert.rejects(after, /not written: an earlier transaction of this writer failed \(NOT NULL constraint failed/);
+    assert.deepEqual(w.positions(), at('1'), 'the positions of the last commit that succeeded');
+  } finally {
+    await w.close();
+  }
+  assert.deepEqual(matches(g.file, 'beavers'), ['2']);
+  assert.deepEqual(matches(g.file, 'later'), [], 'the transaction called after the failed one wrote nothing');
+  g.cleanup();
+});
