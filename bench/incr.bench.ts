@@ -4,6 +4,7 @@
 // (d) search latency while the channel writes a backlog, and the server's peak RSS. Prints tables only.
 // Run: npm run bench:incr -- [--events 100000] [--rate 2000] [--seconds 20] [--rows 1000000] [--partitions 24]
 import { rmSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import type { TableSchema } from '../src/core/schema.js';
 import { tsoFromMillis, type Tso } from '../src/core/tso.js';
 import { valueFromText, type RowImage } from '../src/core/value.js';
@@ -11,7 +12,7 @@ import { encodeCanalJson } from '../src/stream/decoders/index.js';
 import { createMySqlSource } from '../src/source/mysql/index.js';
 import { startMariaDb, startKafka, createEmployeesTable, createEmployeeGenerator, FIRST_EMP_NO, type EmployeeRow } from '../test/support/index.js';
 import { fmt, loadNow, ms, parseFlags, peakRssMiB, percentile, printMachine, printTable, sleep } from './common.js';
-import { createBody, startTidesearch } from './tidesearch.js';
+import { cpuPerEvent, createBody, startTidesearch, threadCpu } from './tidesearch.js';
 
 const flags = parseFlags();
 // The table the changes land in. Its size is what the writer pays for: each update reads and rewrites random
@@ -90,7 +91,7 @@ try {
 
   // (a) raw kafkajs consume of the same messages.
   const raw = await rawConsume(M);
-  console.log(`(a) raw kafkajs consume: ${fmt(raw.perSec)} events/s (${fmt(raw.parsedPerSec)}/s with JSON.parse)  [load ${loadNow()}]`);
+  console.log(`(a) raw kafkajs consume: ${fmt(raw.perSec)} events/s (${fmt(raw.parsedPerSec)}/s with JSON.parse); ${raw.cpuUs.toFixed(1)} µs of CPU per event (connecting included)  [load ${loadNow()}]`);
 
   // (b) our apply rate: the backlog is already there when the channel starts.
   srv = await startTidesearch();
@@ -100,12 +101,16 @@ try {
   );
   if (!created.success) throw new Error(`do_create: ${created.errormsg.join('; ')}`);
   // Status is sampled while the build runs: its catch-up counts in applied, in steps of a transaction.
-  const steps: { t: number; n: number }[] = [];
+  // Each step also reads the server's CPU time by thread (/metrics), so (b1) says where the cores went per event.
+  const steps: { t: number; n: number; cpu: Map<string, number> }[] = [];
   let sampling = true;
   const sampler = (async () => {
     while (sampling) {
       const { n } = await counted().catch(() => ({ n: 0 }));
-      if (n > 0 && n !== steps[steps.length - 1]?.n) steps.push({ t: performance.now(), n });
+      if (n > 0 && n !== steps[steps.length - 1]?.n) {
+        const t = performance.now();
+        steps.push({ t, n, cpu: await threadCpu(srv!).catch(() => new Map()) });
+      }
       await sleep(10);
     }
   })();
@@ -127,6 +132,13 @@ try {
   const lastStep = steps[steps.length - 1];
   const steadyRate = firstStep && lastStep && lastStep.t > firstStep.t ? (lastStep.n - firstStep.n) / ((lastStep.t - firstStep.t) / 1000) : NaN;
   console.log(`(b1) ours, build catch-up: ${fmt(steadyRate)} events/s from its first transaction to its last (${steps.length} steps, ${fmt(lastStep?.n ?? 0)} events); the whole phase, connecting and joining included: ${fmt(caughtUp)} events in ${catchUpS.toFixed(1)} s = ${fmt(catchUpRate)} events/s  [load ${loadNow()}]`);
+  // Where the server's CPU went per event between the first and the last step, and what that allows on this
+  // machine's cores if every one of them were busy all the time.
+  const perEvent = firstStep && lastStep && lastStep.n > firstStep.n ? cpuPerEvent(firstStep.cpu, lastStep.cpu, lastStep.n - firstStep.n) : [];
+  const cpuTotalUs = perEvent.at(-1)?.[1] ?? NaN;
+  const ceiling = (availableParallelism() * 1e6) / cpuTotalUs;
+  const coresBusy = firstStep && lastStep ? (cpuTotalUs * (lastStep.n - firstStep.n)) / 1e6 / ((lastStep.t - firstStep.t) / 1000) : NaN;
+  console.log(`(b1) server CPU per event, µs: ${perEvent.map(([r, us]) => `${r} ${us.toFixed(1)}`).join(', ')}; ${coresBusy.toFixed(2)} of ${availableParallelism()} cores busy; all busy would allow ${fmt(ceiling)} events/s`);
   if (steps.length < 4) console.log(`    NOTE: only ${steps.length} status steps; the steady rate is rough (raise --partitions for a longer backlog)`);
   if (caughtUp < M) console.log(`    NOTE: the catch-up read ${fmt(caughtUp)} of ${fmt(M)} events; the live channel takes the rest`);
 
@@ -305,6 +317,7 @@ try {
       ['(a) raw kafkajs consume', `${fmt(raw.perSec)} events/s`, `${fmt(M)} messages on ${PARTITIONS} partitions, eachBatch, no decoding; ${fmt(raw.parsedPerSec)}/s with JSON.parse`],
       ['(b1) ours, build catch-up', `${fmt(steadyRate)} events/s`, `${fmt(lastStep?.n ?? 0)} events, first to last transaction (${steps.length} steps), measured as (a); whole phase ${fmt(catchUpRate)}/s (task log span: connecting, joining, warming included)`],
       ['(b2) ours, live channel', `${fmt(applyRate)} events/s`, `${fmt(M2)} events, from the start of their production (at ${fmt(produceRate)}/s) to the last counted by do_get_incr_status`],
+      ['(b1) server CPU per event', `${cpuTotalUs.toFixed(1)} µs`, `${perEvent.slice(0, -1).map(([r, us]) => `${r} ${us.toFixed(1)}`).join(', ')}; all ${availableParallelism()} cores busy would allow ${fmt(ceiling)} events/s = ${ratio(ceiling, raw.perSec)}×(a); (a) itself used ${raw.cpuUs.toFixed(1)} µs/event`],
       ['(b1)/(a), (b2)/(a)', `${ratio(steadyRate, raw.perSec)}, ${ratio(applyRate, raw.perSec)}`, 'target ≥ 0.3 (and ≥ 30k/s); — when (b1) had too few transactions to time'],
       ['(c) produce → visible, p50', `${ms(percentile(latencies, 50))} ms`, `${latencies.length} probes at ${fmt(produced / steadyS)} events/s, maxWaitMs 100; one select every ${POLL_MS} ms finds them`],
       ['(c) produce → visible, p99', `${ms(percentile(latencies, 99))} ms`, `max ${ms(latencies.at(-1) ?? NaN)} ms; target p99 < 500 ms`],
@@ -336,7 +349,7 @@ async function describe(): Promise<TableSchema> {
   return await source.describe('employees', 'employess');
 }
 
-async function rawConsume(total: number): Promise<{ perSec: number; parsedPerSec: number }> {
+async function rawConsume(total: number): Promise<{ perSec: number; parsedPerSec: number; cpuUs: number }> {
   const once = async (parse: boolean, group: string) => {
     const consumer = kafka.client().consumer({ groupId: group, maxWaitTimeInMs: 100 });
     await consumer.connect();
@@ -371,7 +384,10 @@ async function rawConsume(total: number): Promise<{ perSec: number; parsedPerSec
     // The first batch arrives at firstAt; count only what came after it.
     return lastAt > firstAt ? (n - firstBatch) / ((lastAt - firstAt) / 1000) : NaN;
   };
+  const cpu0 = process.cpuUsage();
   const perSec = await once(false, 'raw-bench');
+  const cpu = process.cpuUsage(cpu0);
+  const cpuUs = (cpu.user + cpu.system) / total;
   const parsedPerSec = await once(true, 'raw-bench-parse');
-  return { perSec, parsedPerSec };
+  return { perSec, parsedPerSec, cpuUs };
 }

@@ -116,3 +116,18 @@ export async function timedBuild(srv: ChildServer, body: unknown): Promise<Build
   }));
   return { seconds, rows: progress.dump?.rowsDone ?? 0, peakRssMiB: peakRssMiB(pid), sampledPeakMiB, stages, logs: String(final.logs ?? ''), topkSeconds, topkLists: topk.ranked, statusMaxMs };
 }
+
+/** The server's CPU seconds by thread role (tidesearch_thread_cpu_seconds_total, read from /metrics). */
+export async function threadCpu(srv: ChildServer): Promise<Map<string, number>> {
+  const text = await (await fetch(`${srv.url}/metrics`)).text();
+  const out = new Map<string, number>();
+  for (const m of text.matchAll(/^tidesearch_thread_cpu_seconds_total\{thread="([^"]+)"\} (\S+)$/gm)) out.set(m[1]!, Number(m[2]));
+  return out;
+}
+
+/** CPU µs per event by role between two threadCpu readings, and their total ('total'), largest first. */
+export function cpuPerEvent(from: Map<string, number>, to: Map<string, number>, events: number): [string, number][] {
+  const rows = [...to].map(([role, s]): [string, number] => [role, ((s - (from.get(role) ?? 0)) * 1e6) / events]).filter(([, us]) => us >= 0.05);
+  rows.sort((a, b) => b[1] - a[1]);
+  return [...rows, ['total', rows.reduce((a, [, us]) => a + us, 0)]];
+}
