@@ -19,7 +19,7 @@ export function isThreadIdMessage(m: unknown): m is ThreadIdMessage {
 }
 
 /** The calling thread's kernel thread id, or undefined where /proc/thread-self does not exist. */
-export function ownThreadId(): number | undefined {
+function ownThreadId(): number | undefined {
   try {
     const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
     return Number.isSafeInteger(tid) ? tid : undefined;

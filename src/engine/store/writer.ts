@@ -189,9 +189,8 @@ export class GenerationWriter {
       // Keys in key order rather than arrival order: their lookups and rewrites then walk the doc_key index and the
       // docs table (rids follow key order after a dump) from one end to the other, and a page read for one key is
       // still in the cache for its neighbours. New documents get their rids in key order too.
-      const keys = [...first.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-      for (const key of keys) {
-        const k0 = first.get(key)!;
+      const keys = [...first].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      for (const [key, k0] of keys) {
         const doc = s.doc.get(key) as unknown[] | undefined;
         const tomb = doc ? undefined : (s.tomb.get(key) as { version: bigint } | undefined)?.version;
         let held = doc ? (doc[1] as bigint) : tomb;
